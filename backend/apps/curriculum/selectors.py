@@ -1,0 +1,75 @@
+"""Reads: which audio plays for which phoneme, in a constant number of queries."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.db.models import Q
+
+from apps.curriculum.models import AudioSource, Phoneme, SourceType
+
+# The fallback chain of files that already exist, best first. On-demand generation and the
+# browser's speech synthesis come after these and belong to the audio service.
+STORED_AUDIO_TIERS: tuple[SourceType, ...] = (SourceType.NATIVE, SourceType.TTS)
+
+
+def audio_best_for_phonemes(
+    phonemes: Iterable[Phoneme],
+    *,
+    language: str | None = None,
+    source_types: Sequence[str] = STORED_AUDIO_TIERS,
+    now: datetime | None = None,
+) -> dict[int, AudioSource | None]:
+    """Map each phoneme's pk to the audio a learner should hear, or ``None``.
+
+    This function is the rule of the fallback chain:
+
+    1. the phoneme's pinned ``preferred_audio_source``, if it is playable;
+    2. else the best of its other playable sources by type, in the order of ``source_types``
+       (native recordings, then cached TTS), the newest first within a type.
+
+    Playable means: it has a file (an empty FileField is ``""``, not NULL) and it has not
+    expired (``cached_until`` NULL or in the future). A pinned source of another phoneme is
+    ignored. ``language`` (``"en-US"``, ``"en-GB"``) keeps only sources in that language.
+
+    One query, whatever the number of phonemes.
+    """
+    phonemes = [phoneme for phoneme in phonemes if phoneme.pk is not None]
+    if not phonemes:
+        return {}
+    by_pk = {phoneme.pk: phoneme for phoneme in phonemes}
+    pinned = [p.preferred_audio_source_id for p in phonemes if p.preferred_audio_source_id]
+
+    candidates = AudioSource.objects.playable(now).filter(
+        Q(source_type__in=source_types) | Q(pk__in=pinned),
+        phoneme_id__in=by_pk,
+        word="",
+    )
+    if language:
+        candidates = candidates.filter(language=language)
+
+    rank = {source_type: index for index, source_type in enumerate(source_types)}
+    grouped: dict[int, list[AudioSource]] = defaultdict(list)
+    for source in candidates.order_by("-created_at", "-pk"):
+        source.phoneme = by_pk[source.phoneme_id]  # spares __str__ a query per row
+        grouped[source.phoneme_id].append(source)
+
+    def sort_key(source: AudioSource) -> tuple[int, int]:
+        is_pinned = source.pk == by_pk[source.phoneme_id].preferred_audio_source_id
+        # min() keeps the first of equal keys, and candidates come newest first.
+        return (0 if is_pinned else 1, rank.get(source.source_type, len(rank)))
+
+    return {pk: min(grouped[pk], key=sort_key, default=None) for pk in by_pk}
+
+
+def phonemes_for_chart():
+    """All phonemes with their categories, in chart order (one query)."""
+    return Phoneme.objects.chart_order()
+
+
+def phoneme_get_by_ipa(symbol: str) -> Phoneme:
+    """The phoneme written ``symbol``: ``"i:"``, ``"/iː/"`` and ``"iː"`` are one.
+
+    Raises ``Phoneme.DoesNotExist``.
+    """
+    return Phoneme.objects.select_related("category").get(ipa_symbol=symbol)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from apps.curriculum import views
+
+app_name = "curriculum"
+
+urlpatterns = [
+    path("", views.phoneme_list, name="phoneme-list"),
+]
