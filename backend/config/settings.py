@@ -102,8 +102,43 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
-# Days a pre-generated TTS file stays valid before it must be regenerated or dropped.
+# Audio. Days a pre-generated TTS file stays valid before it is regenerated or dropped, and
+# days an on-demand file stays valid.
 PHATAM_TTS_CACHE_DAYS = env_int("PHATAM_TTS_CACHE_DAYS", 30)
+PHATAM_GENERATED_CACHE_DAYS = env_int("PHATAM_GENERATED_CACHE_DAYS", 7)
+# Speaking rate of synthesized words, edge-tts style; kept in each file's metadata.
+PHATAM_TTS_RATE = env_str("PHATAM_TTS_RATE", "-30%")
+PHATAM_TTS_ENGINES = {
+    "espeak": {"BACKEND": "apps.curriculum.tts.espeak.ESpeakEngine"},
+    "edge": {
+        "BACKEND": "apps.curriculum.tts.edge.EdgeTTSEngine",
+        "OPTIONS": {
+            "timeout": env_int("PHATAM_EDGE_TTS_TIMEOUT", 4),
+            "failure_memory": env_int("PHATAM_EDGE_TTS_FAILURE_MEMORY", 300),
+        },
+    },
+}
+# Per accent, the voices tried in order. edge-tts only ever says words (it has no phoneme
+# input); phonemes come from eSpeak NG, which runs offline. PHATAM_ONLINE_TTS=0 drops edge-tts.
+_EDGE = env_bool("PHATAM_ONLINE_TTS", default=True)
+PHATAM_VOICES = {
+    "en-US": [
+        *(["edge:en-US-AriaNeural", "edge:en-US-GuyNeural"] if _EDGE else []),
+        "espeak:en-us",
+    ],
+    "en-GB": [*(["edge:en-GB-SoniaNeural"] if _EDGE else []), "espeak:en-gb-x-rp"],
+}
+PHATAM_DEFAULT_ACCENT = "en-US"
+# Unused synthesized files are deleted by cleanup_audio after this many days without a play.
+PHATAM_AUDIO_UNUSED_DAYS = env_int("PHATAM_AUDIO_UNUSED_DAYS", 90)
+# Jobs (audio generation): run in the request's process by default.
+PHATAM_JOBS_BACKEND = env_str("PHATAM_JOBS_BACKEND", "apps.curriculum.jobs.InProcessJobs")
+# Redis for the single-flight generation lock and the cache; the database is used without it.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 
 LOGGING = {
     "version": 1,
