@@ -1,5 +1,6 @@
 # PhatAm: two commands do all the set-up on a machine with Python 3.11+ and pip.
-#   make run   create .venv, install, migrate, load the curriculum, serve http://127.0.0.1:8000/
+#   make run   create .venv, install, migrate, load the curriculum, pre-generate audio (offline),
+#              serve http://127.0.0.1:8000/
 #   make test  the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ MANAGE := cd backend && ../$(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed lint format clean
+.PHONY: run test install migrate seed audio lint format clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +27,10 @@ migrate: install
 seed: migrate
 	$(MANAGE) seed_curriculum
 
-run: seed
+audio: seed
+	$(MANAGE) generate_audio
+
+run: audio
 	@echo "PhatAm is at http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 

@@ -129,8 +129,10 @@ PHATAM_VOICES = {
     "en-GB": [*(["edge:en-GB-SoniaNeural"] if _EDGE else []), "espeak:en-gb-x-rp"],
 }
 PHATAM_DEFAULT_ACCENT = "en-US"
-# Unused synthesized files are deleted by cleanup_audio after this many days without a play.
-PHATAM_AUDIO_UNUSED_DAYS = env_int("PHATAM_AUDIO_UNUSED_DAYS", 90)
+# cleanup_audio: synthesized files not played for this many days are deleted; files expiring
+# within PHATAM_AUDIO_REFRESH_DAYS that were played within the unused window are regenerated.
+PHATAM_AUDIO_UNUSED_DAYS = env_int("PHATAM_AUDIO_UNUSED_DAYS", 30)
+PHATAM_AUDIO_REFRESH_DAYS = env_int("PHATAM_AUDIO_REFRESH_DAYS", 3)
 # Jobs (audio generation): run in the request's process by default.
 PHATAM_JOBS_BACKEND = env_str("PHATAM_JOBS_BACKEND", "apps.curriculum.jobs.InProcessJobs")
 # Redis for the single-flight generation lock and the cache; the database is used without it.

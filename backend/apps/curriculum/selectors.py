@@ -17,6 +17,7 @@ def audio_best_for_phonemes(
     phonemes: Iterable[Phoneme],
     *,
     language: str | None = None,
+    word: str = "",
     source_types: Sequence[str] = STORED_AUDIO_TIERS,
     now: datetime | None = None,
 ) -> dict[int, AudioSource | None]:
@@ -25,12 +26,14 @@ def audio_best_for_phonemes(
     This function is the rule of the fallback chain:
 
     1. the phoneme's pinned ``preferred_audio_source``, if it is playable;
-    2. else the best of its other playable sources by type, in the order of ``source_types``
-       (native recordings, then cached TTS), the newest first within a type.
+    2. else the best of its other playable sources: any that passed (or skipped) the acoustic
+       check before any that failed it, then by type in the order of ``source_types`` (native
+       recordings, then cached TTS), the newest first within a type.
 
     Playable means: it has a file (an empty FileField is ``""``, not NULL) and it has not
     expired (``cached_until`` NULL or in the future). A pinned source of another phoneme is
-    ignored. ``language`` (``"en-US"``, ``"en-GB"``) keeps only sources in that language.
+    ignored. ``language`` (``"en-US"``, ``"en-GB"``) keeps only sources in that language;
+    ``word`` asks for the audio of that example word instead of the phoneme alone.
 
     One query, whatever the number of phonemes.
     """
@@ -43,7 +46,7 @@ def audio_best_for_phonemes(
     candidates = AudioSource.objects.playable(now).filter(
         Q(source_type__in=source_types) | Q(pk__in=pinned),
         phoneme_id__in=by_pk,
-        word="",
+        word=word,
     )
     if language:
         candidates = candidates.filter(language=language)
@@ -54,12 +57,22 @@ def audio_best_for_phonemes(
         source.phoneme = by_pk[source.phoneme_id]  # spares __str__ a query per row
         grouped[source.phoneme_id].append(source)
 
-    def sort_key(source: AudioSource) -> tuple[int, int]:
+    def sort_key(source: AudioSource) -> tuple[int, int, int]:
         is_pinned = source.pk == by_pk[source.phoneme_id].preferred_audio_source_id
         # min() keeps the first of equal keys, and candidates come newest first.
-        return (0 if is_pinned else 1, rank.get(source.source_type, len(rank)))
+        return (
+            0 if is_pinned else 1,
+            1 if failed_acoustic_check(source) else 0,
+            rank.get(source.source_type, len(rank)),
+        )
 
     return {pk: min(grouped[pk], key=sort_key, default=None) for pk in by_pk}
+
+
+def failed_acoustic_check(source: AudioSource) -> bool:
+    """True when the acoustic check heard another sound than the phoneme (see acoustics.py)."""
+    check = source.metadata.get("acoustic_check") if isinstance(source.metadata, dict) else None
+    return isinstance(check, dict) and check.get("passed") is False
 
 
 def phonemes_for_chart():

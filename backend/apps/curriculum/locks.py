@@ -1,0 +1,79 @@
+"""Single-flight locks: one holder per key across threads and processes.
+
+With ``REDIS_URL`` set, a Redis lock (works across machines). Without it, the database: a
+PostgreSQL advisory lock, or, on the embedded SQLite setup (one server process), a lock in
+this process.
+"""
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection
+
+LOCK_TIMEOUT_SECONDS = 120  # a holder that dies releases the Redis lock after this
+WAIT_SECONDS = 60
+
+_local_locks: dict[str, threading.Lock] = {}
+_local_locks_guard = threading.Lock()
+
+
+class LockTimeout(Exception):
+    """The lock was not free within the wait."""
+
+
+@contextmanager
+def single_flight(key: str) -> Iterator[None]:
+    if settings.REDIS_URL:
+        with _redis_lock(key):
+            yield
+    elif connection.vendor == "postgresql":
+        with _advisory_lock(key):
+            yield
+    else:
+        with _process_lock(key):
+            yield
+
+
+@contextmanager
+def _redis_lock(key: str) -> Iterator[None]:
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    lock = client.lock(f"phatam:lock:{key}", timeout=LOCK_TIMEOUT_SECONDS)
+    if not lock.acquire(blocking_timeout=WAIT_SECONDS):
+        raise LockTimeout(key)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def _advisory_lock(key: str) -> Iterator[None]:
+    # Session-level (not transaction-level) so the lock is not stretched by an outer
+    # transaction, and so it is released even if the caller's transaction rolls back.
+    lock_id = int.from_bytes(
+        hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [lock_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
+
+
+@contextmanager
+def _process_lock(key: str) -> Iterator[None]:
+    with _local_locks_guard:
+        lock = _local_locks.setdefault(key, threading.Lock())
+    if not lock.acquire(timeout=WAIT_SECONDS):
+        raise LockTimeout(key)
+    try:
+        yield
+    finally:
+        lock.release()

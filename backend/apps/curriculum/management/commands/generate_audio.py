@@ -1,0 +1,72 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.curriculum.management.commands._progress import progress_bar
+from apps.curriculum.models import Phoneme
+from apps.curriculum.services.audio_lifecycle import audio_pregenerate, pregenerate_tasks
+from apps.curriculum.tts import accents, voices_for
+
+
+class Command(BaseCommand):
+    help = (
+        "Pre-generate cached TTS (valid PHATAM_TTS_CACHE_DAYS days) for every phoneme and its "
+        "example words in every configured voice. Valid files are kept; run it again any time."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--phoneme", action="append", default=[], metavar="IPA",
+            help="Only this phoneme (repeatable; i: and iː are the same).",
+        )  # fmt: skip
+        parser.add_argument(
+            "--voice", action="append", default=[], metavar="ENGINE:VOICE",
+            help="Only this configured voice, e.g. espeak:en-us (repeatable).",
+        )  # fmt: skip
+        parser.add_argument(
+            "--accent",
+            action="append",
+            default=[],
+            help="Only voices of this accent (en-US, en-GB).",
+        )
+        parser.add_argument(
+            "--no-words", action="store_true", help="Phonemes only, no example words."
+        )
+        parser.add_argument("--force", action="store_true", help="Regenerate valid files too.")
+
+    def handle(self, *args, phoneme, voice, accent, no_words, force, **options) -> None:
+        phonemes = list(Phoneme.objects.chart_order())
+        if not phonemes:
+            raise CommandError("No phonemes: run `manage.py seed_curriculum` first.")
+        if phoneme:
+            wanted = {Phoneme._meta.get_field("ipa_symbol").get_prep_value(p) for p in phoneme}
+            unknown = wanted - {p.ipa_symbol for p in phonemes}
+            if unknown:
+                raise CommandError(f"Unknown phoneme(s): {', '.join(sorted(unknown))}")
+            phonemes = [p for p in phonemes if p.ipa_symbol in wanted]
+
+        unknown_accents = set(accent) - set(accents())
+        if unknown_accents:
+            raise CommandError(f"Unknown accent(s) {sorted(unknown_accents)}; use {accents()}")
+        voices = [v for a in (accent or accents()) for v in voices_for(a)]
+        if voice:
+            unknown_voices = set(voice) - {v.key for v in voices}
+            if unknown_voices:
+                raise CommandError(
+                    f"Unknown voice(s) {sorted(unknown_voices)}; configured: "
+                    + ", ".join(v.key for v in voices)
+                )
+            voices = [v for v in voices if v.key in voice]
+
+        tasks = pregenerate_tasks(phonemes, voices, words=not no_words)
+        with progress_bar(len(tasks), "Generating audio", self.stderr._out) as step:
+            report = audio_pregenerate(tasks, force=force, on_progress=step)
+
+        self.stdout.write(
+            f"{len(tasks)} audio files for {len(phonemes)} phonemes × {len(voices)} voices: "
+            f"{report.created} generated, {report.skipped} already valid, {report.failed} failed."
+        )
+        for voice_key, count in sorted(report.failures.items()):
+            reason = report.reasons[voice_key]
+            self.stdout.write(self.style.WARNING(f"  {voice_key}: {count} failed ({reason})"))
+        if report.failed and not report.created and not report.skipped:
+            raise CommandError("No audio could be generated.")
+        self.stdout.write(self.style.SUCCESS("Done."))
