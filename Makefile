@@ -11,7 +11,7 @@ MANAGE := cd backend && ../$(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed audio lint format clean
+.PHONY: run test install migrate seed audio bench lint format clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ run: audio
 
 test: install
 	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/audio_bench.py
 
 lint: install
 	$(BIN)/ruff check .
