@@ -221,6 +221,9 @@ def _store(
             metadata__engine=metadata.get("engine"),
             metadata__tts_rate=metadata.get("tts_rate"),
         )
+    except BaseException:
+        storage.delete(new_name)  # nothing references the new file: do not leave it behind
+        raise
     return source
 
 
