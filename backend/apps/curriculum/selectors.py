@@ -80,6 +80,30 @@ def phonemes_for_chart():
     return Phoneme.objects.chart_order()
 
 
+# Rows of the classic phonemic chart (Underhill): monophthongs 4 a row, diphthongs 2-3-3,
+# consonants 8 a row (voiceless/voiced pairs side by side).
+CHART_ROWS = {"vowel": (4, 4, 4), "diphthong": (2, 3, 3), "consonant": (8, 8, 8)}
+
+
+def chart_sections(phonemes: list[Phoneme]) -> list[dict]:
+    """Phonemes (in chart order) grouped by category and cut into the chart's rows."""
+    sections = []
+    for phoneme in phonemes:
+        if not sections or sections[-1]["category"].pk != phoneme.category_id:
+            sections.append({"category": phoneme.category, "phonemes": []})
+        sections[-1]["phonemes"].append(phoneme)
+    for section in sections:
+        items, rows = section.pop("phonemes"), []
+        for size in CHART_ROWS.get(section["category"].category_type, ()):
+            rows.append(items[:size])
+            items = items[size:]
+        while items:  # phonemes beyond the classic layout get rows of their own
+            rows.append(items[:8])
+            items = items[8:]
+        section["rows"] = [row for row in rows if row]
+    return sections
+
+
 def phoneme_get_by_ipa(symbol: str) -> Phoneme:
     """The phoneme written ``symbol``: ``"i:"``, ``"/iː/"`` and ``"iː"`` are one.
 

@@ -5,5 +5,5 @@ from apps.curriculum import views
 app_name = "curriculum"
 
 urlpatterns = [
-    path("", views.phoneme_list, name="phoneme-list"),
+    path("", views.chart, name="chart"),
 ]

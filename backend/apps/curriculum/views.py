@@ -1,18 +1,16 @@
 from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
 
-from apps.curriculum.selectors import audio_best_for_phonemes, phonemes_for_chart
-from apps.curriculum.services.audio import ALL_TIERS
+from apps.curriculum.selectors import chart_sections, phonemes_for_chart
 from apps.curriculum.tts import accents
 
 
-def phoneme_list(request):
-    """The 44 phonemes by category with their best stored audio per accent (constant queries)."""
-    phonemes = list(phonemes_for_chart())
-    best = {
-        accent: audio_best_for_phonemes(phonemes, language=accent, source_types=ALL_TIERS)
-        for accent in accents()
-    }
-    rows = [
-        (phoneme, [best[accent].get(phoneme.pk) for accent in accents()]) for phoneme in phonemes
-    ]
-    return render(request, "curriculum/phoneme_list.html", {"rows": rows, "accents": accents()})
+@ensure_csrf_cookie
+def chart(request):
+    """The interactive phonemic chart. The phonemes are rendered here; which audio each one
+    plays comes from the API (/api/phonemes/), so the page and the API agree."""
+    return render(
+        request,
+        "curriculum/chart.html",
+        {"sections": chart_sections(list(phonemes_for_chart())), "accents": accents()},
+    )

@@ -1,24 +1,31 @@
+from io import StringIO
+
+from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
-from apps.curriculum.models import AudioSource
-from tests.factories import TempMediaMixin, make_audio, make_category, make_phoneme
+from apps.curriculum.selectors import CHART_ROWS, chart_sections, phonemes_for_chart
 
 
-class PhonemeListPageTests(TempMediaMixin, TestCase):
+class ChartPageTests(TestCase):
     def test_empty_curriculum_says_how_to_load_it(self):
-        response = self.client.get(reverse("curriculum:phoneme-list"))
+        response = self.client.get(reverse("curriculum:chart"))
         self.assertContains(response, "seed_curriculum")
 
-    def test_phonemes_are_listed_with_their_audio(self):
-        category = make_category(name="Monophthongs", name_vi="Nguyên âm đơn")
-        long_i = make_phoneme("iː", category=category, vietnamese_approx="i (kéo dài)")
-        make_phoneme("ɪ", category=category, vietnamese_approx="i (ngắn)")
-        source = make_audio(long_i, AudioSource.SourceType.NATIVE, language="en-US")
-        uk = make_audio(long_i, AudioSource.SourceType.TTS, language="en-GB", voice_id="en-gb-x-rp")
-        response = self.client.get(reverse("curriculum:phoneme-list"))
-        self.assertContains(response, uk.audio_file.url, count=1)
-        self.assertContains(response, "/iː/")
-        self.assertContains(response, "i (kéo dài)")
+    def test_the_44_phonemes_are_laid_out_like_the_classic_chart(self):
+        call_command("seed_curriculum", stdout=StringIO())
+        with self.assertNumQueries(1):
+            response = self.client.get(reverse("curriculum:chart"))
+        self.assertContains(response, 'class="phoneme', count=44)
+        self.assertContains(response, 'data-ipa="iː"', count=1)
         self.assertContains(response, "Nguyên âm đơn")
-        self.assertContains(response, source.audio_file.url, count=1)
+        self.assertContains(response, "Phụ âm")
+        sections = chart_sections(list(phonemes_for_chart()))
+        rows = {s["category"].category_type: [len(r) for r in s["rows"]] for s in sections}
+        self.assertEqual(rows, {kind: list(sizes) for kind, sizes in CHART_ROWS.items()})
+        first_row = [p.ipa_symbol for p in sections[0]["rows"][0]]
+        self.assertEqual(first_row, ["iː", "ɪ", "ʊ", "uː"])
+
+    def test_the_page_sets_the_csrf_cookie_for_the_play_counter(self):
+        response = self.client.get(reverse("curriculum:chart"))
+        self.assertIn("csrftoken", response.cookies)

@@ -14,12 +14,13 @@ from uuid import uuid4
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.curriculum import acoustics
 from apps.curriculum.jobs import job_backend
 from apps.curriculum.locks import single_flight
-from apps.curriculum.models import AudioCache, AudioSource, Phoneme, SourceType
+from apps.curriculum.models import AudioCache, AudioSource, MinimalPair, Phoneme, SourceType
 from apps.curriculum.selectors import audio_best_for_phonemes
 from apps.curriculum.tts import (
     SynthesisRequest,
@@ -104,10 +105,15 @@ def _web_speech(phoneme: Phoneme, accent: str, word: str, reason: str) -> AudioA
 
 
 def word_ipa(phoneme: Phoneme, word: str) -> str:
-    """The IPA of ``word`` from the phoneme's examples; ``ValueError`` when it is not one."""
+    """The IPA of ``word``, one of the phoneme's example words or its word in a minimal pair;
+    ``ValueError`` when it is neither."""
     for item in phoneme.example_words:
         if item["word"].casefold() == word.casefold():
             return item["ipa"]
+    matching = Q(phoneme_1=phoneme, word_1__iexact=word) | Q(phoneme_2=phoneme, word_2__iexact=word)
+    for pair in MinimalPair.objects.filter(matching):
+        same = pair.word_1.casefold() == word.casefold() and pair.phoneme_1_id == phoneme.pk
+        return pair.word_1_ipa if same else pair.word_2_ipa
     raise ValueError(f"'{word}' is not an example word of /{phoneme.ipa_symbol}/")
 
 
