@@ -59,7 +59,7 @@
       state.current = null;
     }
     document.querySelectorAll(".phoneme.playing").forEach((b) => b.classList.remove("playing"));
-    if ("speechSynthesis" in window && window.speechSynthesis.cancel) window.speechSynthesis.cancel();
+    if (window.speechSynthesis && window.speechSynthesis.cancel) window.speechSynthesis.cancel();
   }
 
   function fallbackFor(phoneme, word) {
@@ -68,7 +68,7 @@
   }
 
   function speak(webSpeech) {
-    if (!("speechSynthesis" in window) || typeof window.SpeechSynthesisUtterance === "undefined") {
+    if (!window.speechSynthesis || typeof window.SpeechSynthesisUtterance !== "function") {
       setStatus(
         "Trình duyệt này không phát được âm thanh và không có giọng đọc. " +
           "(This browser can play neither the audio file nor a speech voice.)",
