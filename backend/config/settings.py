@@ -25,6 +25,18 @@ if not SECRET_KEY:
     # Development only: a fixed key is fine because DEBUG is on and nothing is deployed.
     SECRET_KEY = "django-insecure-phatam-development-key-do-not-use-in-production"  # noqa: S105
 
+# Production hardening (DEBUG off): HTTPS only, secure cookies, HSTS. Behind a proxy that
+# terminates TLS, set SECURE_PROXY_SSL_HEADER=1 so Django trusts X-Forwarded-Proto.
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -47,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF: the CSRF check reads the body, and the size limit must be in place first.
+    "apps.curriculum.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -122,6 +136,11 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 PHATAM_SERVE_MEDIA = env_bool("PHATAM_SERVE_MEDIA", default=True)
 # Longest browser cache lifetime of a media file; TTS files get less if they expire sooner.
 PHATAM_MEDIA_MAX_AGE = env_int("PHATAM_MEDIA_MAX_AGE", 7 * 24 * 3600)
+
+# Native recordings uploaded by staff: size limit (refused while streaming in) and duration.
+PHATAM_UPLOAD_MAX_BYTES = env_int("PHATAM_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+PHATAM_UPLOAD_MIN_SECONDS = float(env_str("PHATAM_UPLOAD_MIN_SECONDS", "0.1"))
+PHATAM_UPLOAD_MAX_SECONDS = float(env_str("PHATAM_UPLOAD_MAX_SECONDS", "10"))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

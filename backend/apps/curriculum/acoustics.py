@@ -9,7 +9,10 @@ the same classifier for every voice and phoneme:
   General American has no /ɒ/, so /ɒ/ passes as /ɑ/ or /ɔ/.
 - British English: Deterding (1997), JIPA 27:47, male speakers of Southern British English.
 - Schwa is in neither study: the neutral vowel of a uniform 17.5 cm tube, 500/1500 Hz
-  (Fant 1960; Stevens 1998), stands in for it.
+  (Fant 1960; Stevens 1998), stands in for it (585/1755 Hz, a 15 cm tube, for women).
+- Recordings by women (``speaker_gender`` "female" in an upload's metadata) are judged
+  against Hillenbrand et al.'s adult women, for both accents: Deterding has no women's
+  table that we could verify.
 
 Diphthongs are checked by the direction of their glide between 20 % and 80 % of the voiced span.
 """
@@ -29,6 +32,11 @@ HILLENBRAND_1995_MEN = {
     "i": (342, 2322), "ɪ": (427, 2034), "ɛ": (580, 1799), "æ": (588, 1952), "ʌ": (623, 1200),
     "ɑ": (768, 1333), "ɔ": (652, 997), "ʊ": (469, 1122), "u": (378, 997), "ɝ": (474, 1379),
     "ə": SCHWA,
+}  # fmt: skip
+HILLENBRAND_1995_WOMEN = {
+    "i": (437, 2761), "ɪ": (483, 2365), "ɛ": (731, 2058), "æ": (669, 2349), "ʌ": (753, 1426),
+    "ɑ": (936, 1551), "ɔ": (781, 1136), "ʊ": (519, 1225), "u": (459, 1105), "ɝ": (523, 1588),
+    "ə": (585, 1755),
 }  # fmt: skip
 DETERDING_1997_MEN = {
     "iː": (280, 2249), "ɪ": (367, 1757), "e": (494, 1650), "æ": (690, 1550), "ʌ": (644, 1259),
@@ -55,6 +63,14 @@ REFERENCES = {
     "en-US": Reference("Hillenbrand et al. 1995, men", HILLENBRAND_1995_MEN, US_EXPECTED),
     "en-GB": Reference("Deterding 1997, men", DETERDING_1997_MEN, GB_EXPECTED),
 }
+WOMEN = Reference("Hillenbrand et al. 1995, women", HILLENBRAND_1995_WOMEN, US_EXPECTED)
+
+
+def reference_for(accent: str, gender: str = "") -> Reference:
+    if gender == "female":
+        return WOMEN
+    return REFERENCES.get(accent, REFERENCES["en-US"])
+
 
 GlideRule = Callable[[float, float], bool]
 # (rule in words, test on the F1 and F2 change in Bark from 20 % to 80 % of the voiced span)
@@ -157,10 +173,10 @@ def classify(measurement: Measurement, reference: Reference) -> list[tuple[float
     )
 
 
-def verify(phoneme: str, measurement: Measurement, *, accent: str) -> Verdict:
+def verify(phoneme: str, measurement: Measurement, *, accent: str, gender: str = "") -> Verdict:
     """Judge a measured recording of ``phoneme`` (a monophthong or a diphthong)."""
     if phoneme in MONOPHTHONGS:
-        reference = REFERENCES[accent]
+        reference = reference_for(accent, gender)
         distance, nearest = classify(measurement, reference)[0]
         passed = nearest in reference.expected[phoneme]
         return Verdict(phoneme, passed, measurement, nearest=nearest, distance=distance)

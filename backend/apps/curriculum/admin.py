@@ -1,7 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
 from django.utils.html import format_html
 
+from apps.curriculum.analytics import audio_analytics
+from apps.curriculum.forms import NativeRecordingAdminForm, ReplaceRecordingForm
 from apps.curriculum.models import (
     AudioCache,
     AudioSource,
@@ -14,6 +20,13 @@ from apps.curriculum.models import (
     UserPhonemeProgress,
     UserPronunciationLessonProgress,
 )
+from apps.curriculum.services.recordings import (
+    RecordingRejected,
+    native_recording_add,
+    native_recording_replace,
+    phoneme_pin_audio,
+)
+from apps.curriculum.uploads import too_large_message
 
 
 def audio_player(source: AudioSource) -> str:
@@ -79,8 +92,26 @@ class PhonemeAdmin(admin.ModelAdmin):
         return obj._audio_count
 
 
+def acoustic_check(source: AudioSource) -> str:
+    check = source.metadata.get("acoustic_check") if isinstance(source.metadata, dict) else None
+    if not isinstance(check, dict) or check.get("passed") is None:
+        return "—"
+    if check["passed"]:
+        return format_html('<span title="{}">✓</span>', check.get("nearest") or check.get("rule"))
+    heard = check.get("nearest")
+    return format_html(
+        '<strong style="color:#b00" title="formants F1 {} F2 {}">⚠ {}</strong>',
+        check.get("f1"),
+        check.get("f2"),
+        f"heard as /{heard}/" if heard else "wrong glide",
+    )
+
+
 @admin.register(AudioSource)
 class AudioSourceAdmin(admin.ModelAdmin):
+    """Native recordings are added and replaced only through the upload views, which check
+    the file's content; the file itself is not editable in the change form."""
+
     list_display = [
         "__str__",
         "source_type",
@@ -88,6 +119,7 @@ class AudioSourceAdmin(admin.ModelAdmin):
         "language",
         "word",
         "player",
+        "acoustic",
         "audio_duration",
         "cached_until",
         "created_at",
@@ -95,12 +127,136 @@ class AudioSourceAdmin(admin.ModelAdmin):
     list_filter = ["source_type", "language", "voice_id"]
     search_fields = ["phoneme__ipa_symbol", "voice_id", "word"]
     list_select_related = ["phoneme"]
-    readonly_fields = ["player", "created_at", "updated_at"]
+    readonly_fields = [
+        "audio_file",
+        "player",
+        "acoustic",
+        "audio_duration",
+        "created_at",
+        "updated_at",
+    ]
     autocomplete_fields = ["phoneme"]
+    actions = ["pin_as_preferred"]
+    change_list_template = "admin/curriculum/audiosource/change_list.html"
+    change_form_template = "admin/curriculum/audiosource/change_form.html"
 
     @admin.display(description="listen")
     def player(self, obj) -> str:
         return audio_player(obj)
+
+    @admin.display(description="acoustic check")
+    def acoustic(self, obj) -> str:
+        return acoustic_check(obj)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="curriculum_audiosource_upload",
+            ),
+            path(
+                "<int:pk>/replace/",
+                self.admin_site.admin_view(self.replace_view),
+                name="curriculum_audiosource_replace",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Every new file goes through the checked upload.
+        return HttpResponseRedirect(reverse("admin:curriculum_audiosource_upload"))
+
+    def upload_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = NativeRecordingAdminForm(
+            request.POST or None,
+            request.FILES or None,
+            initial={"phoneme": request.GET.get("phoneme")},
+        )
+        if request.method == "POST":
+            if request.upload_too_large:
+                form.add_error(None, too_large_message())
+            elif form.is_valid():
+                upload = form.cleaned_data["file"]
+                try:
+                    source = native_recording_add(
+                        form.cleaned_data["phoneme"],
+                        upload,
+                        name=upload.name,
+                        speaker=form.speaker(),
+                        language=form.cleaned_data["language"],
+                        uploaded_by=request.user.get_username(),
+                    )
+                except RecordingRejected as exc:
+                    form.add_error("file", str(exc))
+                else:
+                    self.message_user(request, f"Stored {source}: {source.audio_duration:.2f} s.")
+                    self._warn_about_check(request, source)
+                    return HttpResponseRedirect(
+                        reverse("admin:curriculum_audiosource_change", args=[source.pk])
+                    )
+        return self._form_page(request, form, "Upload a native-speaker recording")
+
+    def replace_view(self, request, pk: int):
+        source = get_object_or_404(AudioSource, pk=pk, source_type=AudioSource.SourceType.NATIVE)
+        if not self.has_change_permission(request, source):
+            raise PermissionDenied
+        form = ReplaceRecordingForm(request.POST or None, request.FILES or None)
+        if request.method == "POST":
+            if request.upload_too_large:
+                form.add_error(None, too_large_message())
+            elif form.is_valid():
+                upload = form.cleaned_data["file"]
+                try:
+                    native_recording_replace(
+                        source, upload, name=upload.name, uploaded_by=request.user.get_username()
+                    )
+                except RecordingRejected as exc:
+                    form.add_error("file", str(exc))
+                else:
+                    self.message_user(request, f"Replaced the file of {source}.")
+                    self._warn_about_check(request, source)
+                    return HttpResponseRedirect(
+                        reverse("admin:curriculum_audiosource_change", args=[source.pk])
+                    )
+        return self._form_page(request, form, f"Replace the recording of {source}")
+
+    def _form_page(self, request, form, title: str):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+        }
+        return render(request, "admin/curriculum/audiosource/upload.html", context)
+
+    def _warn_about_check(self, request, source: AudioSource) -> None:
+        check = source.metadata.get("acoustic_check") or {}
+        if check.get("passed") is False:
+            heard = check.get("nearest")
+            self.message_user(
+                request,
+                f"Acoustic check: this recording sounds like /{heard}/, not "
+                f"/{source.phoneme.ipa_symbol}/. Is it on the right phoneme? (Kept, flagged.)",
+                level=messages.WARNING,
+            )
+
+    @admin.action(description="Pin as the audio learners hear for its phoneme")
+    def pin_as_preferred(self, request, queryset):
+        chosen = list(queryset.select_related("phoneme"))
+        phonemes = [source.phoneme_id for source in chosen]
+        if len(set(phonemes)) != len(phonemes):
+            self.message_user(request, "Choose one source per phoneme.", level=messages.ERROR)
+            return
+        for source in chosen:
+            try:
+                phoneme_pin_audio(source.phoneme, source)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), level=messages.ERROR)
+                return
+        self.message_user(request, f"Pinned {len(chosen)} source(s).")
 
 
 @admin.register(AudioCache)
@@ -118,6 +274,7 @@ class AudioCacheAdmin(admin.ModelAdmin):
     list_select_related = ["audio_source__phoneme"]
     ordering = ["-usage_count"]
     list_filter = ["audio_source__source_type"]
+    change_list_template = "admin/curriculum/audiocache/change_list.html"
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -132,6 +289,38 @@ class AudioCacheAdmin(admin.ModelAdmin):
     @admin.display(description="age (days)", ordering="generated_at")
     def cache_age_days(self, obj) -> int:
         return obj.get_cache_age_days()
+
+    def get_urls(self):
+        analytics = path(
+            "analytics/",
+            self.admin_site.admin_view(self.analytics_view),
+            name="curriculum_audio_analytics",
+        )
+        return [analytics, *super().get_urls()]
+
+    def analytics_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        data = audio_analytics()
+        most = max((plays for _, plays in data["per_phoneme"]), default=0) or 1
+        bars = [
+            {
+                "phoneme": phoneme,
+                "plays": plays,
+                "height": round(plays / most * 160),
+                "x": index * 22,
+            }
+            for index, (phoneme, plays) in enumerate(data["per_phoneme"])
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Audio analytics",
+            "data": data,
+            "bars": bars,
+            "chart_width": len(bars) * 22,
+        }
+        return render(request, "admin/curriculum/analytics.html", context)
 
 
 @admin.register(MinimalPair)

@@ -20,6 +20,7 @@ from django.utils._os import safe_join
 from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_safe
 
+from apps.curriculum.audio_formats import FORMATS, detect_format
 from apps.curriculum.models import AudioSource
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -27,14 +28,9 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 def sniff_content_type(head: bytes, name: str) -> str:
     """The audio type from the file's first bytes; the name only for other files."""
-    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
-        return "audio/mpeg"
-    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
-        return "audio/wav"
-    if head.startswith(b"OggS"):
-        return "audio/ogg"
-    if head[4:8] == b"ftyp":
-        return "audio/mp4"
+    audio_format = detect_format(head)
+    if audio_format is not None:
+        return FORMATS[audio_format][1]
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 

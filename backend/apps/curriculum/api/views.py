@@ -1,28 +1,42 @@
 """The learners' REST API. Thin: parse the request, call one selector or service, render."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from apps.curriculum.analytics import audio_analytics
 from apps.curriculum.api.serializers import (
     AudioAnswerSerializer,
+    AudioSerializer,
     CategorySerializer,
     MinimalPairSerializer,
     PhonemeSerializer,
     PlayCountSerializer,
 )
+from apps.curriculum.forms import NativeRecordingForm
 from apps.curriculum.models import AudioSource, MinimalPair, Phoneme, PhonemeCategory
 from apps.curriculum.selectors import audio_best_for_phonemes, phonemes_for_chart
 from apps.curriculum.services.audio import ALL_TIERS, audio_for_phoneme, play_record
+from apps.curriculum.services.recordings import (
+    GENDERS,
+    LICENCES,
+    RecordingRejected,
+    native_recording_add,
+    phoneme_pin_audio,
+)
 from apps.curriculum.tts import accents
+from apps.curriculum.uploads import too_large_message
 
 ACCENT = OpenApiParameter(
     "accent", OpenApiTypes.STR, enum=["en-US", "en-GB"], description="Default en-US."
@@ -39,6 +53,24 @@ def accent_param(request: Request) -> str:
     return accent
 
 
+def phoneme_or_404(pk: str) -> Phoneme:
+    if not str(pk).isdigit():
+        raise NotFound(f"No phoneme with id {pk!r}.")
+    try:
+        return phonemes_for_chart().get(pk=int(pk))
+    except Phoneme.DoesNotExist:
+        raise NotFound(f"No phoneme with id {pk}.") from None
+
+
+def phoneme_payload(request: Request, phonemes, *, many: bool = False) -> "dict | list[dict]":
+    """Phonemes serialized with their best stored audio for the request's accent."""
+    accent = accent_param(request)
+    items = phonemes if many else [phonemes]
+    best = audio_best_for_phonemes(items, language=accent, source_types=ALL_TIERS)
+    context = {"request": request, "accent": accent, "best_audio": best}
+    return PhonemeSerializer(phonemes, many=many, context=context).data
+
+
 class PhonemeViewSet(viewsets.ReadOnlyModelViewSet):
     """The 44 phonemes in chart order, each with its best stored audio for the accent."""
 
@@ -47,9 +79,6 @@ class PhonemeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return phonemes_for_chart()
-
-    def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "accent": accent_param(self.request)}
 
     @extend_schema(parameters=[ACCENT])
     def list(self, request: Request, *args, **kwargs) -> Response:
@@ -86,21 +115,10 @@ class PhonemeViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(AudioAnswerSerializer(answer).data)
 
     def get_object(self) -> Phoneme:
-        pk = self.kwargs["pk"]
-        if not str(pk).isdigit():
-            raise NotFound(f"No phoneme with id {pk!r}.")
-        try:
-            return self.get_queryset().get(pk=int(pk))
-        except Phoneme.DoesNotExist:
-            raise NotFound(f"No phoneme with id {pk}.") from None
+        return phoneme_or_404(self.kwargs["pk"])
 
     def _serialize(self, phonemes, many: bool = False) -> "dict | list[dict]":
-        context = self.get_serializer_context()
-        items = phonemes if many else [phonemes]
-        context["best_audio"] = audio_best_for_phonemes(
-            items, language=context["accent"], source_types=ALL_TIERS
-        )
-        return PhonemeSerializer(phonemes, many=many, context=context).data
+        return phoneme_payload(self.request, phonemes, many=many)
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -148,3 +166,141 @@ class PlayView(APIView):
 
 # drf-spectacular needs a serializer on APIViews without one.
 PlayView.serializer_class = serializers.Serializer
+
+
+class PayloadTooLarge(APIException):
+    status_code = 413
+    default_detail = "The upload is too large."
+    default_code = "payload_too_large"
+
+
+def form_errors(form) -> dict:
+    return {
+        field: [str(message) for message in messages] for field, messages in form.errors.items()
+    }
+
+
+class NativeRecordingUploadView(APIView):
+    """Staff: upload a native-speaker recording of a phoneme (multipart/form-data).
+
+    The file is checked from its content (MP3, WAV, OGG or M4A; the name's extension must
+    agree; 0.1–10 s) and stored under a generated name. Several speakers per phoneme are fine.
+    """
+
+    permission_classes = [IsAdminUser]
+    parser_classes = [MultiPartParser]
+    serializer_class = AudioSerializer
+
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "NativeRecordingUpload",
+                {
+                    "file": serializers.FileField(),
+                    "language": serializers.ChoiceField(choices=["en-US", "en-GB"]),
+                    "speaker_name": serializers.CharField(),
+                    "speaker_gender": serializers.ChoiceField(choices=list(GENDERS)),
+                    "speaker_accent": serializers.CharField(required=False),
+                    "licence": serializers.ChoiceField(choices=list(LICENCES)),
+                    "recorded_date": serializers.DateField(required=False),
+                },
+            )
+        },
+        responses={201: AudioSerializer},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        phoneme = phoneme_or_404(pk)
+        data, files = request.data, request.FILES  # parsing the body may stop at the size limit
+        if getattr(request._request, "upload_too_large", False):
+            raise PayloadTooLarge(too_large_message())
+        form = NativeRecordingForm(data, files)
+        if not form.is_valid():
+            raise ValidationError(form_errors(form))
+        upload = form.cleaned_data["file"]
+        try:
+            source = native_recording_add(
+                phoneme,
+                upload,
+                name=upload.name,
+                speaker=form.speaker(),
+                language=form.cleaned_data["language"],
+                uploaded_by=request.user.get_username(),
+            )
+        except RecordingRejected as exc:
+            raise ValidationError({"file": [str(exc)]}) from None
+        body = dict(AudioSerializer(source).data)
+        body["acoustic_check"] = source.metadata.get("acoustic_check")
+        return Response(body, status=201)
+
+
+class PreferredAudioView(APIView):
+    """Staff: pin the audio learners hear for a phoneme (``null`` unpins)."""
+
+    permission_classes = [IsAdminUser]
+    parser_classes = [JSONParser]
+    serializer_class = PhonemeSerializer
+
+    @extend_schema(
+        request=inline_serializer(
+            "PreferredAudio", {"audio_source_id": serializers.IntegerField(allow_null=True)}
+        ),
+        responses=PhonemeSerializer,
+    )
+    def put(self, request: Request, pk: str) -> Response:
+        phoneme = phoneme_or_404(pk)
+        if not isinstance(request.data, dict) or "audio_source_id" not in request.data:
+            raise ValidationError(
+                {"audio_source_id": ["Give an audio source id, or null to unpin."]}
+            )
+        raw = request.data["audio_source_id"]
+        source = None
+        if raw is not None:
+            if not isinstance(raw, int) or isinstance(raw, bool):
+                raise ValidationError({"audio_source_id": ["Must be an integer or null."]})
+            source = AudioSource.objects.filter(pk=raw).first()
+            if source is None:
+                raise ValidationError({"audio_source_id": [f"No audio source with id {raw}."]})
+        try:
+            phoneme = phoneme_pin_audio(phoneme, source)
+        except DjangoValidationError as exc:
+            raise ValidationError({"audio_source_id": exc.messages}) from None
+        return Response(phoneme_payload(request, phoneme))
+
+
+class AnalyticsView(APIView):
+    """Staff: play analytics (the same numbers as the admin's analytics page)."""
+
+    permission_classes = [IsAdminUser]
+    serializer_class = serializers.Serializer
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        data = audio_analytics()
+
+        def source(item: AudioSource) -> dict:
+            cache = getattr(item, "cache", None)
+            return {
+                "audio_source_id": item.pk,
+                "phoneme": item.phoneme.ipa_symbol,
+                "source_type": item.source_type,
+                "voice_id": item.voice_id,
+                "word": item.word,
+                "usage_count": cache.usage_count if cache else 0,
+                "last_accessed_at": cache.last_accessed_at if cache else None,
+            }
+
+        return Response(
+            {
+                "total_plays": data["total_plays"],
+                "total_bytes": data["total_bytes"],
+                "by_type": data["by_type"],
+                "most_played": [source(s) for s in data["most_played"]],
+                "never_played_count": data["never_played_count"],
+                "unused": [source(s) for s in data["unused"]],
+                "cleanup_would_remove": data["cleanup_would_remove"],
+                "plays_per_phoneme": [
+                    {"id": p.pk, "ipa_symbol": p.ipa_symbol, "plays": plays}
+                    for p, plays in data["per_phoneme"]
+                ],
+            }
+        )

@@ -1,0 +1,57 @@
+"""The one definition of what a native-recording upload must carry (admin and API use it)."""
+
+from django import forms
+from django.utils import timezone
+
+from apps.curriculum.models import AudioSource, Phoneme
+from apps.curriculum.services.recordings import GENDERS, LICENCES, Speaker
+from apps.curriculum.tts import accents
+
+
+class NativeRecordingForm(forms.Form):
+    file = forms.FileField(
+        allow_empty_file=True,  # the service says "The file is empty." itself
+        help_text="MP3, WAV, OGG or M4A, 0.1–10 s, at most 5 MB.",
+    )
+    language = forms.ChoiceField(choices=[])
+    speaker_name = forms.CharField(max_length=80)
+    speaker_gender = forms.ChoiceField(choices=[(g, g) for g in GENDERS])
+    speaker_accent = forms.CharField(
+        max_length=40, required=False, help_text="e.g. RP, General American, Scottish"
+    )
+    licence = forms.ChoiceField(choices=[(lic, lic) for lic in LICENCES])
+    recorded_date = forms.DateField(required=False, help_text="YYYY-MM-DD")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [(a, a) for a in accents()]
+
+    def clean_recorded_date(self):
+        value = self.cleaned_data.get("recorded_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The recording date is in the future.")
+        return value
+
+    def speaker(self) -> Speaker:
+        data = self.cleaned_data
+        return Speaker(
+            name=data["speaker_name"].strip(),
+            gender=data["speaker_gender"],
+            accent=data.get("speaker_accent", "").strip(),
+            licence=data["licence"],
+            recorded_date=data.get("recorded_date"),
+        )
+
+
+class NativeRecordingAdminForm(NativeRecordingForm):
+    phoneme = forms.ModelChoiceField(queryset=Phoneme.objects.order_by("order"))
+
+    field_order = ["phoneme", "file", "language", "speaker_name", "speaker_gender"]
+
+
+class ReplaceRecordingForm(forms.Form):
+    file = forms.FileField(allow_empty_file=True, help_text="MP3, WAV, OGG or M4A, 0.1–10 s.")
+
+
+class PinForm(forms.Form):
+    audio_source = forms.ModelChoiceField(queryset=AudioSource.objects.all(), required=False)
