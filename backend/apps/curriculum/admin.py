@@ -20,12 +20,7 @@ from apps.curriculum.models import (
     UserPhonemeProgress,
     UserPronunciationLessonProgress,
 )
-from apps.curriculum.services.recordings import (
-    RecordingRejected,
-    native_recording_add,
-    native_recording_replace,
-    phoneme_pin_audio,
-)
+from apps.curriculum.services.recordings import RecordingRejected, phoneme_pin_audio
 from apps.curriculum.uploads import too_large_message
 
 
@@ -175,55 +170,31 @@ class AudioSourceAdmin(admin.ModelAdmin):
             request.FILES or None,
             initial={"phoneme": request.GET.get("phoneme")},
         )
-        if request.method == "POST":
-            if request.upload_too_large:
-                form.add_error(None, too_large_message())
-            elif form.is_valid():
-                upload = form.cleaned_data["file"]
-                try:
-                    source = native_recording_add(
-                        form.cleaned_data["phoneme"],
-                        upload,
-                        name=upload.name,
-                        speaker=form.speaker(),
-                        language=form.cleaned_data["language"],
-                        uploaded_by=request.user.get_username(),
-                    )
-                except RecordingRejected as exc:
-                    form.add_error("file", str(exc))
-                else:
-                    self.message_user(request, f"Stored {source}: {source.audio_duration:.2f} s.")
-                    self._warn_about_check(request, source)
-                    return HttpResponseRedirect(
-                        reverse("admin:curriculum_audiosource_change", args=[source.pk])
-                    )
-        return self._form_page(request, form, "Upload a native-speaker recording")
+        return self._upload_page(request, form, "Upload a native-speaker recording", "Stored")
 
     def replace_view(self, request, pk: int):
         source = get_object_or_404(AudioSource, pk=pk, source_type=AudioSource.SourceType.NATIVE)
         if not self.has_change_permission(request, source):
             raise PermissionDenied
-        form = ReplaceRecordingForm(request.POST or None, request.FILES or None)
+        form = ReplaceRecordingForm(request.POST or None, request.FILES or None, source=source)
+        return self._upload_page(request, form, f"Replace the recording of {source}", "Replaced")
+
+    def _upload_page(self, request, form, title: str, done: str):
+        """Show the form; on a valid POST store the file (the service checks its content)."""
         if request.method == "POST":
             if request.upload_too_large:
                 form.add_error(None, too_large_message())
             elif form.is_valid():
-                upload = form.cleaned_data["file"]
                 try:
-                    native_recording_replace(
-                        source, upload, name=upload.name, uploaded_by=request.user.get_username()
-                    )
+                    source = form.store(uploaded_by=request.user.get_username())
                 except RecordingRejected as exc:
                     form.add_error("file", str(exc))
                 else:
-                    self.message_user(request, f"Replaced the file of {source}.")
+                    self.message_user(request, f"{done} {source}: {source.audio_duration:.2f} s.")
                     self._warn_about_check(request, source)
                     return HttpResponseRedirect(
                         reverse("admin:curriculum_audiosource_change", args=[source.pk])
                     )
-        return self._form_page(request, form, f"Replace the recording of {source}")
-
-    def _form_page(self, request, form, title: str):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -4,7 +4,13 @@ from django import forms
 from django.utils import timezone
 
 from apps.curriculum.models import AudioSource, Phoneme
-from apps.curriculum.services.recordings import GENDERS, LICENCES, Speaker
+from apps.curriculum.services.recordings import (
+    GENDERS,
+    LICENCES,
+    Speaker,
+    native_recording_add,
+    native_recording_replace,
+)
 from apps.curriculum.tts import accents
 
 
@@ -42,15 +48,40 @@ class NativeRecordingForm(forms.Form):
             recorded_date=data.get("recorded_date"),
         )
 
+    def store(self, phoneme: Phoneme, *, uploaded_by: str) -> AudioSource:
+        """Hand the valid upload to the service (raises ``RecordingRejected``)."""
+        upload = self.cleaned_data["file"]
+        return native_recording_add(
+            phoneme,
+            upload,
+            name=upload.name,
+            speaker=self.speaker(),
+            language=self.cleaned_data["language"],
+            uploaded_by=uploaded_by,
+        )
+
 
 class NativeRecordingAdminForm(NativeRecordingForm):
     phoneme = forms.ModelChoiceField(queryset=Phoneme.objects.order_by("order"))
 
     field_order = ["phoneme", "file", "language", "speaker_name", "speaker_gender"]
 
+    def store(self, phoneme: Phoneme | None = None, *, uploaded_by: str) -> AudioSource:
+        return super().store(phoneme or self.cleaned_data["phoneme"], uploaded_by=uploaded_by)
+
 
 class ReplaceRecordingForm(forms.Form):
     file = forms.FileField(allow_empty_file=True, help_text="MP3, WAV, OGG or M4A, 0.1–10 s.")
+
+    def __init__(self, *args, source: AudioSource, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source = source
+
+    def store(self, *, uploaded_by: str) -> AudioSource:
+        upload = self.cleaned_data["file"]
+        return native_recording_replace(
+            self.source, upload, name=upload.name, uploaded_by=uploaded_by
+        )
 
 
 class PinForm(forms.Form):

@@ -32,7 +32,6 @@ from apps.curriculum.services.recordings import (
     GENDERS,
     LICENCES,
     RecordingRejected,
-    native_recording_add,
     phoneme_pin_audio,
 )
 from apps.curriculum.tts import accents
@@ -216,16 +215,8 @@ class NativeRecordingUploadView(APIView):
         form = NativeRecordingForm(data, files)
         if not form.is_valid():
             raise ValidationError(form_errors(form))
-        upload = form.cleaned_data["file"]
         try:
-            source = native_recording_add(
-                phoneme,
-                upload,
-                name=upload.name,
-                speaker=form.speaker(),
-                language=form.cleaned_data["language"],
-                uploaded_by=request.user.get_username(),
-            )
+            source = form.store(phoneme, uploaded_by=request.user.get_username())
         except RecordingRejected as exc:
             raise ValidationError({"file": [str(exc)]}) from None
         body = dict(AudioSerializer(source).data)
