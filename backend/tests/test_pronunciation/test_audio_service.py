@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, connections
+from django.db import connection
 from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from apps.curriculum.services.audio import (
 from apps.curriculum.tts import TTSError
 from apps.curriculum.tts.locmem import LocMemEngine
 from tests.factories import TempMediaMixin, make_audio, make_phoneme
+from tests.threads import run_in_threads
 
 NATIVE = AudioSource.SourceType.NATIVE
 TTS = AudioSource.SourceType.TTS
@@ -40,29 +41,6 @@ SEE = [{"word": "see", "ipa": "/siː/"}]
 
 def make_vowel(**fields) -> Phoneme:
     return make_phoneme("iː", example_words=SEE, **fields)
-
-
-def run_in_threads(target, count: int) -> tuple[list, list[BaseException]]:
-    """Start ``count`` threads at once on ``target``; their results and errors."""
-    barrier = threading.Barrier(count)
-    results: list = []
-    errors: list[BaseException] = []
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(target())
-        except BaseException as exc:  # reported by the test, not lost in the thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 class LocMemEngineMixin:
