@@ -151,6 +151,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_RATES": {"plays": env_str("PHATAM_PLAYS_RATE", "30/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Clients are told apart by REMOTE_ADDR unless NUM_PROXIES says how many trusted proxies
+    # append to X-Forwarded-For; otherwise a forged header would dodge the play throttle.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PhatAm API",

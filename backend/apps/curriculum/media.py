@@ -50,11 +50,11 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | str:
             return "unsatisfiable"
         return max(0, size - length), size - 1
     start = int(first)
+    if start >= size:
+        return "unsatisfiable"
     end = int(last) if last else size - 1
     if end < start:
         return None
-    if start >= size:
-        return "unsatisfiable"
     return start, min(end, size - 1)
 
 

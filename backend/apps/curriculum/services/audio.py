@@ -71,7 +71,7 @@ def audio_for_phoneme(
     accent = accent or settings.PHATAM_DEFAULT_ACCENT
     voices_for(accent)  # validates the accent
     if word:
-        word_ipa(phoneme, word)  # validates the word
+        word, _ = example_word(phoneme, word)
     best = audio_best_for_phonemes([phoneme], language=accent, word=word, source_types=ALL_TIERS)
     source = best[phoneme.pk]
     if source is not None:
@@ -104,16 +104,19 @@ def _web_speech(phoneme: Phoneme, accent: str, word: str, reason: str) -> AudioA
     )
 
 
-def word_ipa(phoneme: Phoneme, word: str) -> str:
-    """The IPA of ``word``, one of the phoneme's example words or its word in a minimal pair;
-    ``ValueError`` when it is neither."""
+def example_word(phoneme: Phoneme, word: str) -> tuple[str, str]:
+    """``(word, ipa)`` as the curriculum spells them, for one of the phoneme's example words
+    or its word in a minimal pair, whatever the letter case asked; ``ValueError`` otherwise.
+    Audio is stored under that spelling, so "SEE" and "see" are one file."""
+    wanted = word.strip().casefold()
     for item in phoneme.example_words:
-        if item["word"].casefold() == word.casefold():
-            return item["ipa"]
+        if item["word"].casefold() == wanted:
+            return item["word"], item["ipa"]
     matching = Q(phoneme_1=phoneme, word_1__iexact=word) | Q(phoneme_2=phoneme, word_2__iexact=word)
     for pair in MinimalPair.objects.filter(matching):
-        same = pair.word_1.casefold() == word.casefold() and pair.phoneme_1_id == phoneme.pk
-        return pair.word_1_ipa if same else pair.word_2_ipa
+        if pair.phoneme_1_id == phoneme.pk and pair.word_1.casefold() == wanted:
+            return pair.word_1, pair.word_1_ipa
+        return pair.word_2, pair.word_2_ipa
     raise ValueError(f"'{word}' is not an example word of /{phoneme.ipa_symbol}/")
 
 
@@ -156,7 +159,10 @@ def audio_generate(
     if not word and not engine.supports_phonemes:
         raise TTSError(f"{engine.name} cannot say a phoneme alone", retryable=False)
     rate = settings.PHATAM_TTS_RATE
-    ipa = word_ipa(phoneme, word) if word else phoneme.ipa_symbol
+    if word:
+        word, ipa = example_word(phoneme, word)
+    else:
+        ipa = phoneme.ipa_symbol
     key = f"audio:{phoneme.pk}:{source_type}:{voice.key}:{rate}:{word}"
     with single_flight(key):
         existing = AudioSource.objects.filter(
