@@ -50,6 +50,11 @@ US_EXPECTED = {
     "ɔː": {"ɔ"}, "æ": {"æ"}, "ʌ": {"ʌ"}, "ɑː": {"ɑ"}, "ɒ": {"ɑ", "ɔ"},
 }  # fmt: skip
 GB_EXPECTED = {symbol: {symbol} for symbol in MONOPHTHONGS}
+# Hillenbrand's vowels written as the chart's (British) symbols, to tell staff what was heard.
+US_TO_CHART = {
+    "i": "iː", "ɪ": "ɪ", "ɛ": "e", "æ": "æ", "ʌ": "ʌ", "ɑ": "ɑː", "ɔ": "ɔː", "ʊ": "ʊ",
+    "u": "uː", "ɝ": "ɜː", "ə": "ə",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,7 @@ class Verdict:
             "f1": round(self.measurement.f1),
             "f2": round(self.measurement.f2),
             "nearest": self.nearest,
+            "heard_as": US_TO_CHART.get(self.nearest, self.nearest),
             "distance_bark": round(self.distance, 2),
             "rule": self.rule,
         }

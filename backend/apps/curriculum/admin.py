@@ -93,7 +93,7 @@ def acoustic_check(source: AudioSource) -> str:
         return "—"
     if check["passed"]:
         return format_html('<span title="{}">✓</span>', check.get("nearest") or check.get("rule"))
-    heard = check.get("nearest")
+    heard = check.get("heard_as") or check.get("nearest")
     return format_html(
         '<strong style="color:#b00" title="formants F1 {} F2 {}">⚠ {}</strong>',
         check.get("f1"),
@@ -206,7 +206,7 @@ class AudioSourceAdmin(admin.ModelAdmin):
     def _warn_about_check(self, request, source: AudioSource) -> None:
         check = source.metadata.get("acoustic_check") or {}
         if check.get("passed") is False:
-            heard = check.get("nearest")
+            heard = check.get("heard_as") or check.get("nearest")
             self.message_user(
                 request,
                 f"Acoustic check: this recording sounds like /{heard}/, not "
@@ -274,15 +274,18 @@ class AudioCacheAdmin(admin.ModelAdmin):
             raise PermissionDenied
         data = audio_analytics()
         most = max((plays for _, plays in data["per_phoneme"]), default=0) or 1
-        bars = [
-            {
-                "phoneme": phoneme,
-                "plays": plays,
-                "height": round(plays / most * 160),
-                "x": index * 22,
-            }
-            for index, (phoneme, plays) in enumerate(data["per_phoneme"])
-        ]
+        bars = []
+        for index, (phoneme, plays) in enumerate(data["per_phoneme"]):
+            height = round(plays / most * 160)  # bars stand on a baseline at y = 170
+            bars.append(
+                {
+                    "phoneme": phoneme,
+                    "plays": plays,
+                    "height": height,
+                    "y": 170 - height,
+                    "x": index * 22,
+                }
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -219,11 +219,13 @@ def cleanup_apply(plan: CleanupPlan, *, on_progress: Progress | None = None) -> 
     report.freed_bytes = sum(_size(source) for source in plan.deletions)
     with transaction.atomic():
         # The queryset re-checks the rule: a source played or pinned since the plan stays.
-        report.deleted_sources, _ = (
+        _, deleted = (
             AudioSource.objects.filter(pk__in=doomed, source_type__in=SYNTHESIZED)
             .exclude(preferred_for_phoneme__isnull=False)
             .delete()
         )
+        # delete() also counts the AudioCache rows that cascade; report the sources only.
+        report.deleted_sources = deleted.get(AudioSource._meta.label, 0)
     storage = AudioSource._meta.get_field("audio_file").storage
     for name in plan.orphans:
         if not AudioSource.objects.filter(audio_file=name).exists():

@@ -1,0 +1,177 @@
+"""The teacher's whole flow in a real browser, as the issue's "done when" states it: an
+administrator uploads a male and a female recording of /iː/, pins one, a learner's click on
+/iː/ plays the pinned recording, and the analytics page counts that play.
+
+Playwright drives Debian's Chromium (headless) against the live server; skipped, with the
+reason, where Chromium or Playwright is missing (`.ci/run` installs Chromium).
+"""
+
+import os
+import time
+import unittest
+from io import StringIO
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core.management import call_command
+from django.test import override_settings
+
+from apps.curriculum.models import AudioCache, AudioSource, Phoneme
+from tests.factories import TempMediaMixin
+from tests.test_admin_staff.audio import FEMALE_US, MALE_US, espeak_mp3
+
+CHROMIUM = os.environ.get("PHATAM_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(settings.REPO_DIR) / "test-artifacts"
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - dev dependency
+    sync_playwright = None
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+# between browser steps are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+# eSpeak only: nothing the chart might ask for reaches the internet.
+ESPEAK_ONLY = {"en-US": ["espeak:en-us"], "en-GB": ["espeak:en-gb-x-rp"]}
+WAIT_MS = 15_000
+PASSWORD = "a-long-test-password"
+
+
+def wait_until(condition, *, timeout: float = 10.0) -> bool:
+    """Poll ``condition`` (the database, from the test's side) until true or the timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@unittest.skipUnless(sync_playwright, "playwright is not installed (pip install -e '.[dev]')")
+@unittest.skipUnless(
+    os.access(CHROMIUM, os.X_OK), f"no Chromium at {CHROMIUM} (scripts/install-chromium.sh)"
+)
+@override_settings(PHATAM_VOICES=ESPEAK_ONLY)
+class TeacherFlowTests(TempMediaMixin, StaticLiveServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+        )
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        call_command("seed_curriculum", stdout=StringIO())
+        self.long_i = Phoneme.objects.get(ipa_symbol="iː")
+        get_user_model().objects.create_superuser("teacher", "teacher@example.com", PASSWORD)
+        self.context = self.browser.new_context(viewport={"width": 1200, "height": 900})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(WAIT_MS)
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def tearDown(self):
+        self.context.close()
+
+    def open(self, path: str) -> None:
+        self.page.goto(f"{self.live_server_url}{path}")
+
+    def log_in(self) -> None:
+        self.open("/admin/login/?next=/admin/")
+        self.page.fill("#id_username", "teacher")
+        self.page.fill("#id_password", PASSWORD)
+        self.page.click('input[type="submit"]')
+        self.page.wait_for_url("**/admin/")
+
+    def upload(self, filename: str, audio: bytes, *, speaker: str, gender: str) -> AudioSource:
+        self.open(f"/admin/curriculum/audiosource/upload/?phoneme={self.long_i.pk}")
+        self.assertEqual(self.page.input_value("#id_phoneme"), str(self.long_i.pk))
+        self.page.set_input_files(
+            "#id_file", files=[{"name": filename, "mimeType": "audio/mpeg", "buffer": audio}]
+        )
+        self.page.select_option("#id_language", "en-US")
+        self.page.fill("#id_speaker_name", speaker)
+        self.page.select_option("#id_speaker_gender", gender)
+        self.page.select_option("#id_licence", "CC-BY-4.0")
+        self.page.click('input[type="submit"][value="Upload"]')
+        self.page.wait_for_url("**/change/")
+        self.assertIn("Stored", self.page.locator("ul.messagelist").text_content())
+        return AudioSource.objects.get(voice_id=f"native:{speaker}")
+
+    def pin(self, source: AudioSource) -> None:
+        self.open("/admin/curriculum/audiosource/")
+        self.page.check(f'input[name="_selected_action"][value="{source.pk}"]')
+        self.page.select_option('select[name="action"]', "pin_as_preferred")
+        self.page.click('button[name="index"]')  # "Go"
+        self.page.wait_for_selector("ul.messagelist li")
+        self.assertIn("Pinned 1 source(s).", self.page.locator("ul.messagelist").text_content())
+
+    def test_uploaded_and_pinned_recording_plays_on_the_chart_and_is_counted(self):
+        self.log_in()
+        male = self.upload("male.mp3", espeak_mp3(voice=MALE_US), speaker="Tom", gender="male")
+        female = self.upload(
+            "female.mp3", espeak_mp3(voice=FEMALE_US), speaker="Lan", gender="female"
+        )
+        for source, gender in ((male, "male"), (female, "female")):
+            self.assertEqual(
+                (source.phoneme, source.source_type, source.language),
+                (self.long_i, "native", "en-US"),
+            )
+            self.assertEqual(source.metadata["speaker_gender"], gender)
+            self.assertTrue(source.metadata["acoustic_check"]["passed"], source.metadata)
+
+        # Unpinned, the newer (female) recording would play: pinning the male one decides.
+        self.pin(male)
+        self.long_i.refresh_from_db()
+        self.assertEqual(self.long_i.preferred_audio_source, male)
+
+        self.open("/")
+        self.assertEqual(self.page.get_attribute('input[name="accent"]:checked', "value"), "en-US")
+        self.page.locator('.phoneme[data-ipa="iː"]').click()
+        self.page.wait_for_function(
+            "() => window.phatamAudio && !window.phatamAudio.paused"
+            " && window.phatamAudio.currentTime > 0.05"
+        )
+        played = self.page.evaluate(
+            "() => ({src: window.phatamAudio.src, error: window.phatamAudio.error,"
+            " tier: document.getElementById('status').dataset.tier})"
+        )
+        self.assertIsNone(played["error"])
+        self.assertEqual(played["tier"], "native")
+        self.assertTrue(played["src"].endswith(male.get_url()), played["src"])
+        self.assertTrue(
+            wait_until(
+                lambda: AudioCache.objects.filter(audio_source=male, usage_count__gte=1).exists()
+            ),
+            "the play was not counted",
+        )
+        self.assertEqual(AudioCache.objects.get(audio_source=male).usage_count, 1)
+        self.assertEqual(AudioCache.objects.get(audio_source=female).usage_count, 0)
+
+        self.open("/admin/curriculum/audiocache/analytics/")
+        bar = self.page.locator('#plays-chart rect.bar[data-ipa="iː"]')
+        self.assertEqual(bar.get_attribute("data-plays"), "1")
+        self.assertEqual(self.page.locator("#plays-chart rect.bar").count(), 44)
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / "analytics.png"), full_page=True)
+        self.assertGreater((ARTIFACTS / "analytics.png").stat().st_size, 10_000)
+        self.assertEqual(self.errors, [])
