@@ -129,6 +129,14 @@ def bark(hz: float) -> float:
 
 
 def measure(sound: parselmouth.Sound) -> Measurement:
+    """F1/F2 of ``sound``; :class:`MeasurementError` when Praat cannot analyse it."""
+    try:
+        return _measure(sound)
+    except parselmouth.PraatError as exc:
+        raise MeasurementError(f"Praat cannot analyse the sound: {exc}".strip()) from exc
+
+
+def _measure(sound: parselmouth.Sound) -> Measurement:
     pitch = sound.to_pitch(time_step=0.005, pitch_floor=60, pitch_ceiling=500)
     voiced = pitch.xs()[pitch.selected_array["frequency"] > 0]
     if voiced.size < 4:

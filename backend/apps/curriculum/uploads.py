@@ -15,8 +15,9 @@ ENVELOPE_BYTES = 64 * 1024
 
 
 def too_large_message() -> str:
-    limit_mb = settings.PHATAM_UPLOAD_MAX_BYTES / (1024 * 1024)
-    return f"The file is too large: the limit is {limit_mb:g} MB."
+    limit = settings.PHATAM_UPLOAD_MAX_BYTES
+    size = f"{limit / 2**20:.3g} MB" if limit >= 2**20 else f"{limit / 2**10:.3g} KB"
+    return f"The file is too large: the limit is {size}."
 
 
 class SizeLimitUploadHandler(FileUploadHandler):

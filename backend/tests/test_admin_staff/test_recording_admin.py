@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from apps.curriculum.models import AudioCache, AudioSource
 from apps.curriculum.services.recordings import Speaker, native_recording_add
+from tests.audio_fixtures import MALE_RP, MALE_US, wav
+from tests.audio_fixtures import vowel_mp3 as espeak_mp3
 from tests.factories import TempMediaMixin, make_audio, make_phoneme, make_user
-from tests.test_admin_staff.audio import MALE_RP, MALE_US, espeak_mp3, sine_wav
 
 UPLOAD = reverse("admin:curriculum_audiosource_upload")
 CHANGELIST = reverse("admin:curriculum_audiosource_changelist")
@@ -24,7 +25,9 @@ NOT_AUDIO = "is not audio PhatAm can play"
 
 
 def mp3_upload(data: bytes | None = None, name: str = "male.mp3") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, espeak_mp3() if data is None else data, "audio/mpeg")
+    return SimpleUploadedFile(
+        name, espeak_mp3(voice=MALE_US) if data is None else data, "audio/mpeg"
+    )
 
 
 def change_url(source: AudioSource) -> str:
@@ -111,7 +114,7 @@ class UploadPageTests(AdminRecordingTestCase):
         self.assertEqual(response.context["form"].initial["phoneme"], str(self.ash.pk))
 
     def test_a_valid_recording_is_stored_with_its_speaker_and_opens_its_change_page(self):
-        data = espeak_mp3()
+        data = espeak_mp3(voice=MALE_US)
         response = self.upload(self.long_i, mp3_upload(data, "male.mp3"), follow=True)
         source = AudioSource.objects.get()
         self.assertRedirects(response, change_url(source))
@@ -188,14 +191,14 @@ class RejectedUploadTests(AdminRecordingTestCase):
         self.assertEqual(response.context["form"].errors["file"][0][:9], "The file ")
 
     def test_wav_named_mp3_is_refused(self):
-        response = self.upload(self.long_i, mp3_upload(sine_wav(), "tone.mp3"))
+        response = self.upload(self.long_i, mp3_upload(wav(0.5, 220.0), "tone.mp3"))
         self.assert_refused(
             response, "The file is WAV audio but its name ends in .mp3; name it .wav."
         )
 
     @override_settings(PHATAM_UPLOAD_MAX_BYTES=20_000)
     def test_a_file_over_the_size_limit_is_refused_while_it_streams_in(self):
-        big = espeak_mp3() * 8  # valid MP3, about 7 s and 56 KB
+        big = espeak_mp3(voice=MALE_US) * 8  # valid MP3, about 7 s and 56 KB
         self.assertGreater(len(big), 50_000)
         response = self.client.post(
             UPLOAD,
@@ -266,7 +269,7 @@ class ChangeFormTests(AdminRecordingTestCase):
                 "language": "en-US",
                 "word": "",
                 "metadata": '{"speaker_name": "Lan Anh"}',
-                "audio_file": mp3_upload(sine_wav(), "other.wav"),
+                "audio_file": mp3_upload(wav(0.5, 220.0), "other.wav"),
             },
         )
         self.assertRedirects(response, CHANGELIST)

@@ -2,98 +2,30 @@
 administrator uploads a male and a female recording of /iː/, pins one, a learner's click on
 /iː/ plays the pinned recording, and the analytics page counts that play.
 
-Playwright drives Debian's Chromium (headless) against the live server; skipped, with the
-reason, where Chromium or Playwright is missing (`.ci/run` installs Chromium).
+In Chromium, like the other browser tests (see tests/browser.py).
 """
 
-import os
-import time
-import unittest
 from io import StringIO
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.management import call_command
-from django.test import override_settings
 
 from apps.curriculum.models import AudioCache, AudioSource, Phoneme
-from tests.factories import TempMediaMixin
-from tests.test_admin_staff.audio import FEMALE_US, MALE_US, espeak_mp3
+from tests.audio_fixtures import FEMALE_US, MALE_US
+from tests.audio_fixtures import vowel_mp3 as espeak_mp3
+from tests.browser import BrowserTestCase, wait_until
 
-CHROMIUM = os.environ.get("PHATAM_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(settings.REPO_DIR) / "test-artifacts"
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - dev dependency
-    sync_playwright = None
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-# between browser steps are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--autoplay-policy=no-user-gesture-required",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-# eSpeak only: nothing the chart might ask for reaches the internet.
-ESPEAK_ONLY = {"en-US": ["espeak:en-us"], "en-GB": ["espeak:en-gb-x-rp"]}
-WAIT_MS = 15_000
 PASSWORD = "a-long-test-password"
 
 
-def wait_until(condition, *, timeout: float = 10.0) -> bool:
-    """Poll ``condition`` (the database, from the test's side) until true or the timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
-@unittest.skipUnless(sync_playwright, "playwright is not installed (pip install -e '.[dev]')")
-@unittest.skipUnless(
-    os.access(CHROMIUM, os.X_OK), f"no Chromium at {CHROMIUM} (scripts/install-chromium.sh)"
-)
-@override_settings(PHATAM_VOICES=ESPEAK_ONLY)
-class TeacherFlowTests(TempMediaMixin, StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
+class TeacherFlowTests(BrowserTestCase):
+    viewport = {"width": 1200, "height": 900}
 
     def setUp(self):
+        super().setUp()
         call_command("seed_curriculum", stdout=StringIO())
         self.long_i = Phoneme.objects.get(ipa_symbol="iː")
         get_user_model().objects.create_superuser("teacher", "teacher@example.com", PASSWORD)
-        self.context = self.browser.new_context(viewport={"width": 1200, "height": 900})
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(WAIT_MS)
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    def tearDown(self):
-        self.context.close()
-
-    def open(self, path: str) -> None:
-        self.page.goto(f"{self.live_server_url}{path}")
 
     def log_in(self) -> None:
         self.open("/admin/login/?next=/admin/")
@@ -171,7 +103,5 @@ class TeacherFlowTests(TempMediaMixin, StaticLiveServerTestCase):
         bar = self.page.locator('#plays-chart rect.bar[data-ipa="iː"]')
         self.assertEqual(bar.get_attribute("data-plays"), "1")
         self.assertEqual(self.page.locator("#plays-chart rect.bar").count(), 44)
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / "analytics.png"), full_page=True)
-        self.assertGreater((ARTIFACTS / "analytics.png").stat().st_size, 10_000)
+        self.assertGreater(self.screenshot("analytics.png").stat().st_size, 10_000)
         self.assertEqual(self.errors, [])

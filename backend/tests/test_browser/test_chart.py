@@ -1,44 +1,12 @@
-"""The chart in a real browser: Playwright drives Debian's Chromium (headless) against the
-live server. Skipped, with the reason, where Chromium or Playwright is missing; `.ci/run`
-installs Chromium (scripts/install-chromium.sh), so CI always runs them.
-"""
+"""The chart in a real browser (see tests/browser.py)."""
 
-import os
-import shutil
-import time
-import unittest
 from io import StringIO
-from pathlib import Path
 
-from django.conf import settings
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.management import call_command
-from django.test import override_settings
 
 from apps.curriculum.models import AudioCache, AudioSource
-from tests.factories import TempMediaMixin
+from tests.browser import BrowserTestCase, wait_until
 
-CHROMIUM = os.environ.get("PHATAM_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(settings.REPO_DIR) / "test-artifacts"
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - dev dependency
-    sync_playwright = None
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# between browser steps are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--autoplay-policy=no-user-gesture-required",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 # Records what the page asks the browser's speech synthesis to say.
 RECORD_SPEECH = """
 window.__spoken = [];
@@ -46,60 +14,22 @@ window.speechSynthesis.speak = (utterance) => window.__spoken.push(
     {text: utterance.text, lang: utterance.lang});
 """
 NO_SPEECH = "Object.defineProperty(window, 'speechSynthesis', {value: undefined});"
-ESPEAK_ONLY = {"en-US": ["espeak:en-us"], "en-GB": ["espeak:en-gb-x-rp"]}
-WAIT_MS = 15_000
 
 
-def wait_until(condition, *, timeout: float = 10.0) -> bool:
-    """Poll ``condition`` (the database, from the test's side) until true or the timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
-@unittest.skipUnless(sync_playwright, "playwright is not installed (pip install -e '.[dev]')")
-@unittest.skipUnless(
-    os.access(CHROMIUM, os.X_OK), f"no Chromium at {CHROMIUM} (scripts/install-chromium.sh)"
-)
-@override_settings(PHATAM_VOICES=ESPEAK_ONLY)
-class ChartInBrowserTests(TempMediaMixin, StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
+class ChartInBrowserTests(BrowserTestCase):
     def setUp(self):
+        super().setUp()
         call_command("seed_curriculum", stdout=StringIO())
         call_command(
             "generate_audio", "--phoneme", "iː", "--no-words", stdout=StringIO(), stderr=StringIO()
         )
         self.us = AudioSource.objects.get(phoneme__ipa_symbol="iː", language="en-US")
         self.uk = AudioSource.objects.get(phoneme__ipa_symbol="iː", language="en-GB")
-        self.context = self.browser.new_context(viewport={"width": 1100, "height": 900})
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(WAIT_MS)
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    def tearDown(self):
-        self.context.close()
 
     def open_chart(self, *init_scripts: str) -> None:
         for script in init_scripts:
             self.page.add_init_script(script)
-        self.page.goto(f"{self.live_server_url}/")
+        self.open("/")
 
     def phoneme(self, ipa: str):
         return self.page.locator(f'.phoneme[data-ipa="{ipa}"]')
@@ -119,9 +49,7 @@ class ChartInBrowserTests(TempMediaMixin, StaticLiveServerTestCase):
         self.open_chart()
         self.assertEqual(self.page.locator(".phoneme").count(), 44)
         self.assertEqual(self.page.locator(".section").count(), 3)
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / "chart.png"), full_page=True)
-        self.assertTrue((ARTIFACTS / "chart.png").stat().st_size > 10_000)
+        self.assertGreater(self.screenshot("chart.png").stat().st_size, 10_000)
         self.assertEqual(self.errors, [])
 
     def test_clicking_long_i_plays_its_audio_and_counts_one_play(self):
@@ -201,8 +129,3 @@ class ChartInBrowserTests(TempMediaMixin, StaticLiveServerTestCase):
         self.phoneme("iː").click()
         self.wait_for_playback()
         self.assertEqual(self.page.evaluate("window.phatamAudio.playbackRate"), 0.75)
-
-
-def tearDownModule():
-    # Nothing to clean for the artifacts: they are the point. Remove stray Playwright dirs.
-    shutil.rmtree(ARTIFACTS / "tmp", ignore_errors=True)

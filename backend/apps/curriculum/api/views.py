@@ -1,5 +1,7 @@
 """The learners' REST API. Thin: parse the request, call one selector or service, render."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
@@ -37,6 +39,7 @@ from apps.curriculum.services.recordings import (
 from apps.curriculum.tts import accents
 from apps.curriculum.uploads import too_large_message
 
+_ID = re.compile(r"[0-9]{1,19}")
 ACCENT = OpenApiParameter(
     "accent", OpenApiTypes.STR, enum=["en-US", "en-GB"], description="Default en-US."
 )
@@ -46,14 +49,31 @@ WORD = OpenApiParameter(
 
 
 def accent_param(request: Request) -> str:
-    accent = request.query_params.get("accent") or settings.PHATAM_DEFAULT_ACCENT
+    accent = text_param(request, "accent") or settings.PHATAM_DEFAULT_ACCENT
     if accent not in accents():
         raise ValidationError({"accent": f"'{accent}' is not one of {', '.join(accents())}."})
     return accent
 
 
+def database_id(raw: str) -> int | None:
+    """``raw`` as a row id, or ``None`` when it cannot be one (not ASCII digits, or too big
+    for a 64-bit column: "²", "١", "99999999999999999999")."""
+    if not _ID.fullmatch(raw or ""):
+        return None
+    value = int(raw)
+    return value if value < 2**63 else None
+
+
+def text_param(request: Request, name: str) -> str:
+    """A query parameter as text; NUL characters (which PostgreSQL refuses) are a 400."""
+    value = request.query_params.get(name, "")
+    if "\x00" in value:
+        raise ValidationError({name: "must not contain NUL characters."})
+    return value.strip()
+
+
 def phoneme_or_404(pk: str) -> Phoneme:
-    if not str(pk).isdigit():
+    if database_id(str(pk)) is None:
         raise NotFound(f"No phoneme with id {pk!r}.")
     try:
         return phonemes_for_chart().get(pk=int(pk))
@@ -93,6 +113,8 @@ class PhonemeViewSet(viewsets.ReadOnlyModelViewSet):
     def by_ipa(self, request: Request, symbol: str) -> Response:
         """Look a phoneme up by its IPA symbol (URL-encoded; ``i:`` finds ``iː``)."""
         try:
+            if "\x00" in symbol:
+                raise Phoneme.DoesNotExist
             phoneme = self.get_queryset().get(ipa_symbol=symbol)
         except Phoneme.DoesNotExist:
             raise NotFound(f"No phoneme /{symbol}/.") from None
@@ -107,7 +129,7 @@ class PhonemeViewSet(viewsets.ReadOnlyModelViewSet):
             answer = audio_for_phoneme(
                 phoneme,
                 accent=accent_param(request),
-                word=request.query_params.get("word", "").strip(),
+                word=text_param(request, "word"),
             )
         except ValueError as exc:
             raise ValidationError({"word": str(exc)}) from None
@@ -142,9 +164,10 @@ class MinimalPairViewSet(viewsets.ReadOnlyModelViewSet):
         raw = self.request.query_params.get("phoneme")
         if raw is None:
             return pairs
-        if not raw.isdigit():
-            raise ValidationError({"phoneme": f"'{raw}' is not a phoneme id."})
-        phoneme = get_object_or_404(Phoneme, pk=int(raw))
+        pk = database_id(raw)
+        if pk is None:
+            raise ValidationError({"phoneme": f"{raw!r} is not a phoneme id."})
+        phoneme = get_object_or_404(Phoneme, pk=pk)
         return pairs.for_phoneme(phoneme)
 
 
@@ -156,7 +179,9 @@ class PlayView(APIView):
 
     @extend_schema(request=None, responses={200: PlayCountSerializer})
     def post(self, request: Request, audio_source_id: int) -> Response:
-        source = AudioSource.objects.filter(pk=audio_source_id).first()
+        source = None
+        if database_id(str(audio_source_id)) is not None:
+            source = AudioSource.objects.filter(pk=audio_source_id).first()
         if source is None:
             raise NotFound(f"No audio source with id {audio_source_id}.")
         count = play_record(source)
@@ -248,7 +273,8 @@ class PreferredAudioView(APIView):
         if raw is not None:
             if not isinstance(raw, int) or isinstance(raw, bool):
                 raise ValidationError({"audio_source_id": ["Must be an integer or null."]})
-            source = AudioSource.objects.filter(pk=raw).first()
+            if database_id(str(raw)) is not None:
+                source = AudioSource.objects.filter(pk=raw).first()
             if source is None:
                 raise ValidationError({"audio_source_id": [f"No audio source with id {raw}."]})
         try:

@@ -114,10 +114,13 @@ def _extension(name: str) -> str:
 
 
 def _decode(upload, detected: str, size: int) -> AudioInfo:
-    with av.open(upload, mode="r") as container:
+    # Tags written by old tools may not be UTF-8: they are not ours to judge.
+    with av.open(upload, mode="r", metadata_errors="replace") as container:
         if not container.streams.audio:
             raise RecordingRejected("The file holds no audio.")
         stream = container.streams.audio[0]
+        if stream.codec_context is None:
+            raise RecordingRejected("The audio is in an encoding PhatAm cannot decode.")
         sample_rate = stream.codec_context.sample_rate or stream.rate
         channels = stream.codec_context.channels
         declared = float(container.duration / av.time_base) if container.duration else 0.0

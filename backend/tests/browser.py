@@ -1,0 +1,96 @@
+"""The base of the browser tests: Playwright drives Debian's Chromium (headless) against the
+live server. Tests are skipped, with the reason, where Chromium or Playwright is missing;
+`.ci/run` installs Chromium (scripts/install-chromium.sh), so CI always runs them."""
+
+import os
+import time
+import unittest
+from pathlib import Path
+from unittest import mock
+
+from django.conf import settings
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import override_settings
+
+from tests.factories import TempMediaMixin
+
+CHROMIUM = os.environ.get("PHATAM_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(settings.REPO_DIR) / "test-artifacts"
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - a dev dependency
+    sync_playwright = None
+
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+# eSpeak only: nothing the pages ask for reaches for the internet.
+ESPEAK_ONLY = {"en-US": ["espeak:en-us"], "en-GB": ["espeak:en-gb-x-rp"]}
+WAIT_MS = 15_000
+
+
+def wait_until(condition, *, timeout: float = 10.0) -> bool:
+    """Poll ``condition`` (the database, from the test's side) until true or the timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@unittest.skipUnless(sync_playwright, "playwright is not installed (pip install -e '.[dev]')")
+@unittest.skipUnless(
+    os.access(CHROMIUM, os.X_OK), f"no Chromium at {CHROMIUM} (scripts/install-chromium.sh)"
+)
+@override_settings(PHATAM_VOICES=ESPEAK_ONLY)
+class BrowserTestCase(TempMediaMixin, StaticLiveServerTestCase):
+    viewport = {"width": 1100, "height": 900}
+
+    @classmethod
+    def setUpClass(cls):
+        # Playwright's sync API runs an event loop in this thread, which Django's async
+        # safety check would take for async code; the tests' ORM calls are synchronous.
+        # Only for these classes: the variable must not leak into other tests' processes.
+        cls._async_unsafe = mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"})
+        cls._async_unsafe.start()
+        super().setUpClass()
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+        )
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+        cls._async_unsafe.stop()
+
+    def setUp(self):
+        super().setUp()
+        self.context = self.browser.new_context(viewport=self.viewport)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(WAIT_MS)
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def tearDown(self):
+        self.context.close()
+        super().tearDown()
+
+    def open(self, path: str) -> None:
+        self.page.goto(f"{self.live_server_url}{path}")
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / name
+        self.page.screenshot(path=str(path), full_page=True)
+        return path

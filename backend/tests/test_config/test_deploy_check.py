@@ -1,0 +1,64 @@
+"""Production settings pass Django's deployment checklist, and refuse to start without a key."""
+
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.test import SimpleTestCase
+
+BACKEND_DIR = Path(settings.BASE_DIR)
+# Variables of the developer's or CI's shell that would change what is checked.
+OVERRIDDEN = {
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "ALLOWED_HOSTS",
+    "PHATAM_SERVE_MEDIA",
+    "PHATAM_VAR_DIR",
+    "MEDIA_ROOT",
+    "DJANGO_SETTINGS_MODULE",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """``manage.py`` in a fresh process, on SQLite, with only ``env`` on top of the shell's."""
+    with tempfile.TemporaryDirectory(prefix="phatam-var-") as var_dir:
+        environment = {k: v for k, v in os.environ.items() if k not in OVERRIDDEN}
+        environment.update(PHATAM_VAR_DIR=var_dir, **env)
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BACKEND_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+
+class DeployCheckTests(SimpleTestCase):
+    def test_production_settings_pass_the_deploy_check(self):
+        result = manage(
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+            DEBUG="0",
+            SECRET_KEY=secrets.token_urlsafe(60)[:60],
+            ALLOWED_HOSTS="phatam.example",
+            PHATAM_SERVE_MEDIA="0",
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("System check identified no issues", result.stdout)
+
+    def test_production_without_a_secret_key_refuses_to_start(self):
+        result = manage("check", DEBUG="0", ALLOWED_HOSTS="phatam.example")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("SECRET_KEY must be set when DEBUG is off", result.stderr)
