@@ -73,12 +73,12 @@ def text_param(request: Request, name: str) -> str:
 
 
 def phoneme_or_404(pk: str) -> Phoneme:
-    if database_id(str(pk)) is None:
-        raise NotFound(f"No phoneme with id {pk!r}.")
-    try:
-        return phonemes_for_chart().get(pk=int(pk))
-    except Phoneme.DoesNotExist:
-        raise NotFound(f"No phoneme with id {pk}.") from None
+    phoneme = None
+    if (row_id := database_id(str(pk))) is not None:
+        phoneme = phonemes_for_chart().filter(pk=row_id).first()
+    if phoneme is None:
+        raise NotFound(f"No phoneme with id {pk}.")
+    return phoneme
 
 
 def phoneme_payload(request: Request, phonemes, *, many: bool = False) -> "dict | list[dict]":
