@@ -1,4 +1,5 @@
-"""Production settings pass Django's deployment checklist, and refuse to start without a key."""
+"""Production settings pass Django's deployment checklist (the missing-key refusal is in
+test_settings)."""
 
 import os
 import secrets
@@ -57,8 +58,3 @@ class DeployCheckTests(SimpleTestCase):
         )
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("System check identified no issues", result.stdout)
-
-    def test_production_without_a_secret_key_refuses_to_start(self):
-        result = manage("check", DEBUG="0", ALLOWED_HOSTS="phatam.example")
-        self.assertNotEqual(result.returncode, 0)
-        self.assertIn("SECRET_KEY must be set when DEBUG is off", result.stderr)
