@@ -69,4 +69,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"  {voice_key}: {count} failed ({reason})"))
         if report.failed and not report.created and not report.skipped:
             raise CommandError("No audio could be generated.")
+        if report.failed:
+            self.stdout.write(
+                "  Each phoneme and word keeps the audio of the voices that worked; online voices "
+                "fail without a network (PHATAM_ONLINE_TTS=0 leaves them out)."
+            )
         self.stdout.write(self.style.SUCCESS("Done."))
