@@ -1,6 +1,7 @@
 """Tiny helpers that read settings from the environment and fail loudly on a bad value."""
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -33,6 +34,24 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+
+
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate such as ``30/minute`` (DRF's form: a count, then s/m/h/d...)."""
+    raw = os.environ.get(name) or default
+    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", raw.strip()):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a rate like '30/minute'.")
+    return raw.strip()
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # backend/
 REPO_DIR = BASE_DIR.parent
@@ -139,8 +139,8 @@ PHATAM_MEDIA_MAX_AGE = env_int("PHATAM_MEDIA_MAX_AGE", 7 * 24 * 3600)
 
 # Native recordings uploaded by staff: size limit (refused while streaming in) and duration.
 PHATAM_UPLOAD_MAX_BYTES = env_int("PHATAM_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
-PHATAM_UPLOAD_MIN_SECONDS = float(env_str("PHATAM_UPLOAD_MIN_SECONDS", "0.1"))
-PHATAM_UPLOAD_MAX_SECONDS = float(env_str("PHATAM_UPLOAD_MAX_SECONDS", "10"))
+PHATAM_UPLOAD_MIN_SECONDS = env_float("PHATAM_UPLOAD_MIN_SECONDS", 0.1)
+PHATAM_UPLOAD_MAX_SECONDS = env_float("PHATAM_UPLOAD_MAX_SECONDS", 10.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -149,7 +149,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_THROTTLE_RATES": {"plays": env_str("PHATAM_PLAYS_RATE", "30/minute")},
+    "DEFAULT_THROTTLE_RATES": {"plays": env_rate("PHATAM_PLAYS_RATE", "30/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Clients are told apart by REMOTE_ADDR unless NUM_PROXIES says how many trusted proxies
     # append to X-Forwarded-For; otherwise a forged header would dodge the play throttle.

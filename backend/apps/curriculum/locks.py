@@ -6,12 +6,15 @@ this process.
 """
 
 import hashlib
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection
+
+logger = logging.getLogger(__name__)
 
 LOCK_TIMEOUT_SECONDS = 120  # a holder that dies releases the Redis lock after this
 WAIT_SECONDS = 60
@@ -20,7 +23,11 @@ _local_locks: dict[str, threading.Lock] = {}
 _local_locks_guard = threading.Lock()
 
 
-class LockTimeout(Exception):
+class LockUnavailable(Exception):
+    """The lock could not be had: not free within the wait, or its store is down."""
+
+
+class LockTimeout(LockUnavailable):
     """The lock was not free within the wait."""
 
 
@@ -43,12 +50,21 @@ def _redis_lock(key: str) -> Iterator[None]:
 
     client = redis.Redis.from_url(settings.REDIS_URL)
     lock = client.lock(f"phatam:lock:{key}", timeout=LOCK_TIMEOUT_SECONDS)
-    if not lock.acquire(blocking_timeout=WAIT_SECONDS):
+    try:
+        acquired = lock.acquire(blocking_timeout=WAIT_SECONDS)
+    except redis.RedisError as exc:
+        raise LockUnavailable(f"Redis is unavailable: {exc}") from exc
+    if not acquired:
         raise LockTimeout(key)
     try:
         yield
     finally:
-        lock.release()
+        try:
+            lock.release()
+        except redis.RedisError:
+            # Expired while held (work past LOCK_TIMEOUT_SECONDS) or Redis went away: the
+            # work is done; the unique constraint still guards the row.
+            logger.warning("Could not release the lock %s", key, exc_info=True)
 
 
 @contextmanager

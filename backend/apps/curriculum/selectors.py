@@ -4,9 +4,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q
 
 from apps.curriculum.models import AudioSource, Phoneme, SourceType
+from apps.curriculum.tts import voices_for
 
 # The fallback chain of files that already exist, best first. On-demand generation and the
 # browser's speech synthesis come after these and belong to the audio service.
@@ -28,7 +30,8 @@ def audio_best_for_phonemes(
     1. the phoneme's pinned ``preferred_audio_source``, if it is playable;
     2. else the best of its other playable sources: any that passed (or skipped) the acoustic
        check before any that failed it, then by type in the order of ``source_types`` (native
-       recordings, then cached TTS), the newest first within a type.
+       recordings, then cached TTS), then by voice in the order PHATAM_VOICES gives for
+       ``language``, the newest first.
 
     Playable means: it has a file (an empty FileField is ``""``, not NULL) and it has not
     expired (``cached_until`` NULL or in the future). A pinned source of another phoneme is
@@ -52,18 +55,25 @@ def audio_best_for_phonemes(
         candidates = candidates.filter(language=language)
 
     rank = {source_type: index for index, source_type in enumerate(source_types)}
+    # Within a type, voices in the order PHATAM_VOICES lists them for the language (a neural
+    # voice before eSpeak, say), then the newest.
+    voice_rank = {}
+    if language in settings.PHATAM_VOICES:
+        voice_rank = {voice.key: index for index, voice in enumerate(voices_for(language))}
     grouped: dict[int, list[AudioSource]] = defaultdict(list)
     for source in candidates.order_by("-created_at", "-pk"):
         source.phoneme = by_pk[source.phoneme_id]  # spares __str__ a query per row
         grouped[source.phoneme_id].append(source)
 
-    def sort_key(source: AudioSource) -> tuple[int, int, int]:
+    def sort_key(source: AudioSource) -> tuple[int, int, int, int]:
         is_pinned = source.pk == by_pk[source.phoneme_id].preferred_audio_source_id
+        voice = source.metadata.get("voice") if isinstance(source.metadata, dict) else None
         # min() keeps the first of equal keys, and candidates come newest first.
         return (
             0 if is_pinned else 1,
             1 if failed_acoustic_check(source) else 0,
             rank.get(source.source_type, len(rank)),
+            voice_rank.get(voice, len(voice_rank)),
         )
 
     return {pk: min(grouped[pk], key=sort_key, default=None) for pk in by_pk}

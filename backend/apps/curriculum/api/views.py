@@ -109,7 +109,7 @@ class PhonemeViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(self._serialize(self.get_object()))
 
     @extend_schema(parameters=[ACCENT], responses=PhonemeSerializer)
-    @action(detail=False, url_path=r"ipa/(?P<symbol>[^/]+)")
+    @action(detail=False, url_path=r"ipa/(?P<symbol>.+)")
     def by_ipa(self, request: Request, symbol: str) -> Response:
         """Look a phoneme up by its IPA symbol (URL-encoded; ``i:`` finds ``iː``)."""
         try:

@@ -145,6 +145,11 @@ class Phoneme(models.Model):
                 f"Audio source #{source.pk} belongs to /{source.phoneme.ipa_symbol}/, "
                 f"not to /{self.ipa_symbol}/; a phoneme can only prefer its own audio."
             )
+        if source.word:
+            raise ValidationError(
+                f"Audio source #{source.pk} says the word '{source.word}', not the phoneme "
+                f"/{self.ipa_symbol}/ alone; pin a recording of the phoneme."
+            )
 
     def get_audio(self, force_refresh: bool = False):
         """The best playable audio for this phoneme, or ``None``.

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from apps.curriculum import acoustics
 from apps.curriculum.jobs import job_backend
-from apps.curriculum.locks import single_flight
+from apps.curriculum.locks import LockUnavailable, single_flight
 from apps.curriculum.models import AudioCache, AudioSource, MinimalPair, Phoneme, SourceType
 from apps.curriculum.selectors import audio_best_for_phonemes
 from apps.curriculum.tts import (
@@ -86,6 +86,9 @@ def audio_for_phoneme(
         )
     except AudioUnavailable as exc:
         return _web_speech(phoneme, accent, word, f"generation failed: {exc}")
+    except LockUnavailable as exc:
+        logger.warning("Generation lock unavailable for /%s/ %s: %s", phoneme, word, exc)
+        return _web_speech(phoneme, accent, word, "generation busy")
     if source is None:
         return _web_speech(phoneme, accent, word, "generation queued")
     return AudioAnswer(

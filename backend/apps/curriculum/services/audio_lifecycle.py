@@ -114,6 +114,8 @@ class CleanupPlan:
     expired: list[AudioSource]  # expired and not played lately: deleted
     unused: list[AudioSource]  # valid but not played for unused_days: deleted
     orphans: list[str]  # files in storage that no row references: deleted
+    now: datetime = field(default_factory=timezone.now)
+    played_since: datetime = field(default_factory=timezone.now)
 
     @property
     def deletions(self) -> list[AudioSource]:
@@ -172,7 +174,7 @@ def cleanup_plan(
         .distinct()
         if source.pk not in refreshing
     ]
-    return CleanupPlan(refresh, expired, unused, _orphans(now - orphan_grace))
+    return CleanupPlan(refresh, expired, unused, _orphans(now - orphan_grace), now, since)
 
 
 def _orphans(older_than: datetime) -> list[str]:
@@ -215,12 +217,17 @@ def cleanup_apply(plan: CleanupPlan, *, on_progress: Progress | None = None) -> 
         if on_progress:
             on_progress(f"refresh {source.pk}")
 
-    doomed = [source.pk for source in plan.deletions]
     report.freed_bytes = sum(_size(source) for source in plan.deletions)
+    # The delete re-checks the rule: a source regenerated, played or pinned since the plan
+    # (the refreshes above can take a while) stays.
+    still_expired = Q(pk__in=[s.pk for s in plan.expired], cached_until__lte=plan.now)
+    still_unused = Q(pk__in=[s.pk for s in plan.unused]) & (
+        Q(cache__last_accessed_at__lt=plan.played_since)
+        | Q(cache__isnull=True, created_at__lt=plan.played_since)
+    )
     with transaction.atomic():
-        # The queryset re-checks the rule: a source played or pinned since the plan stays.
         _, deleted = (
-            AudioSource.objects.filter(pk__in=doomed, source_type__in=SYNTHESIZED)
+            AudioSource.objects.filter(still_expired | still_unused, source_type__in=SYNTHESIZED)
             .exclude(preferred_for_phoneme__isnull=False)
             .delete()
         )
@@ -281,7 +288,12 @@ def audio_verify(
             rows.append(VerificationRow(phoneme, accent, "-", answer.tier, None, answer.reason))
         else:
             try:
-                verdict = acoustics.verify(phoneme.ipa_symbol, _measure(source), accent=accent)
+                verdict = acoustics.verify(
+                    phoneme.ipa_symbol,
+                    _measure(source),
+                    accent=accent,
+                    gender=source.metadata.get("speaker_gender", ""),
+                )
             except acoustics.MeasurementError as exc:
                 rows.append(
                     VerificationRow(phoneme, accent, source.voice_id, answer.tier, None, str(exc))

@@ -124,10 +124,22 @@ def _decode(upload, detected: str, size: int) -> AudioInfo:
         sample_rate = stream.codec_context.sample_rate or stream.rate
         channels = stream.codec_context.channels
         declared = float(container.duration / av.time_base) if container.duration else 0.0
+        # Refuse long audio before decoding it: a few MB of low-bitrate Opus can hold hours.
+        longest = settings.PHATAM_UPLOAD_MAX_SECONDS
+        if declared > longest + 1:
+            raise RecordingRejected(
+                f"The recording lasts {declared:.2f} s; it must last at most {longest:g} s."
+            )
         to_mono = av.AudioResampler(format="dbl", layout="mono", rate=sample_rate)
-        chunks = []
+        chunks, decoded = [], 0
         for frame in container.decode(stream):
-            chunks += [out.to_ndarray().reshape(-1) for out in to_mono.resample(frame)]
+            for out in to_mono.resample(frame):
+                chunks.append(out.to_ndarray().reshape(-1))
+                decoded += chunks[-1].size
+            if decoded > (longest + 1) * sample_rate:
+                raise RecordingRejected(
+                    f"The recording lasts more than {longest:g} s, the longest accepted."
+                )
         chunks += [out.to_ndarray().reshape(-1) for out in to_mono.resample(None)]
     if not chunks or not sample_rate:
         raise RecordingRejected("The file holds no audio that can be decoded.")

@@ -12,7 +12,6 @@ The library and its voices come from the ``espeakng-loader`` wheel and are drive
 
 import ctypes
 import threading
-from functools import cache
 
 import numpy as np
 
@@ -181,12 +180,24 @@ class _Library:
             return np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
 
 
-@cache
+_library: _Library | None = None
+_library_lock = threading.Lock()
+
+
 def library() -> _Library:
-    try:
-        return _Library()
-    except OSError as exc:
-        raise TTSError(f"eSpeak NG library could not be loaded: {exc}", retryable=False) from exc
+    """The process's libespeak-ng, loaded once (threads asking at once get the same one:
+    two instances would steal each other's audio through the one global callback)."""
+    global _library
+    if _library is None:
+        with _library_lock:
+            if _library is None:
+                try:
+                    _library = _Library()
+                except OSError as exc:
+                    raise TTSError(
+                        f"eSpeak NG library could not be loaded: {exc}", retryable=False
+                    ) from exc
+    return _library
 
 
 class ESpeakEngine(TTSEngine):

@@ -21,6 +21,8 @@
     phonemes: new Map(),
     pairs: new Map(),
     current: null,
+    loads: 0, // the latest audio-list request: an older answer must not win
+    clicks: 0, // the latest click: a slow answer for an earlier one must not play over it
   };
 
   function setStatus(text, tier, extra = {}) {
@@ -45,8 +47,11 @@
   }
 
   async function loadPhonemes() {
+    const load = ++state.loads;
     const list = await api(`/api/phonemes/?accent=${encodeURIComponent(state.accent)}`);
-    state.phonemes = new Map(list.map((phoneme) => [String(phoneme.id), phoneme]));
+    if (load === state.loads) {
+      state.phonemes = new Map(list.map((phoneme) => [String(phoneme.id), phoneme]));
+    }
   }
 
   let loading = loadPhonemes().catch(() => {
@@ -133,6 +138,7 @@
   }
 
   async function playThroughChain(phoneme, word, button) {
+    const click = ++state.clicks;
     const stored = word ? null : phoneme.audio;
     if (stored) {
       playAudio(stored, fallbackFor(phoneme, word), button);
@@ -143,6 +149,7 @@
     if (word) query.set("word", word);
     try {
       const answer = await api(`/api/phonemes/${phoneme.id}/audio/?${query}`);
+      if (click !== state.clicks) return; // the learner has clicked something else since
       if (answer.audio) {
         if (!word) phoneme.audio = answer.audio;
         playAudio(answer.audio, fallbackFor(phoneme, word), button);
@@ -150,7 +157,7 @@
         speak(answer.web_speech || fallbackFor(phoneme, word));
       }
     } catch (error) {
-      speak(fallbackFor(phoneme, word));
+      if (click === state.clicks) speak(fallbackFor(phoneme, word));
     }
   }
 
