@@ -528,3 +528,11 @@ class SchemaTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response["Content-Type"].startswith("text/html"))
         self.assertContains(response, "/api/schema/")
+
+
+class SlashedSymbolTests(TestCase):
+    def test_a_symbol_written_between_slashes_is_found(self):
+        phoneme = make_phoneme("iː")
+        response = self.client.get("/api/phonemes/ipa/%2Fi%3A%2F/")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["id"], phoneme.pk)

@@ -63,3 +63,13 @@ class MigrationTests(TestCase):
 
     def test_models_and_migrations_agree(self):
         call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+class BadAudioSettingsTests(SimpleTestCase):
+    def test_a_duration_that_is_not_a_number_is_a_clear_error(self):
+        result = run_django("pass", PHATAM_UPLOAD_MAX_SECONDS="ten")
+        self.assertIn("PHATAM_UPLOAD_MAX_SECONDS='ten' is not a number", result.stderr)
+
+    def test_a_play_rate_that_is_not_a_rate_is_a_clear_error(self):
+        result = run_django("pass", PHATAM_PLAYS_RATE="lots")
+        self.assertIn("PHATAM_PLAYS_RATE='lots' is not a rate like '30/minute'", result.stderr)

@@ -9,7 +9,9 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from apps.curriculum.models import AudioCache, AudioSource, Phoneme
+from apps.curriculum.services.audio_lifecycle import audio_verify, cleanup_apply, cleanup_plan
 from apps.curriculum.tts.locmem import LocMemEngine
+from tests.audio_fixtures import FEMALE_US, vowel_mp3
 from tests.factories import TempMediaMixin, make_audio, make_category, make_phoneme
 
 NATIVE, TTS, GENERATED = (
@@ -194,6 +196,20 @@ class CleanupAudioTests(TempMediaMixin, TestCase):
         self.assertTrue(self.storage.exists(young_orphan))
         self.assertTrue(self.storage.exists(kept.audio_file.name))
 
+    def test_audio_regenerated_after_the_plan_is_not_deleted(self):
+        source = self.synthesized(expires_in_days=-1, played_days_ago=None)
+        plan = cleanup_plan()
+        self.assertEqual(plan.expired, [source])
+        # A learner's request regenerates it in place while the cleanup is still running.
+        AudioSource.objects.filter(pk=source.pk).update(
+            cached_until=timezone.now() + timedelta(days=7)
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            report = cleanup_apply(plan)
+        self.assertEqual(report.deleted_sources, 0)
+        self.assertTrue(AudioSource.objects.filter(pk=source.pk).exists())
+        self.assertTrue(self.storage.exists(source.audio_file.name))
+
     def test_dry_run_lists_and_changes_nothing(self):
         expired = self.synthesized(expires_in_days=-1, played_days_ago=None)
         output = self.cleanup("--dry-run")
@@ -251,3 +267,21 @@ class VerifyAudioTests(TempMediaMixin, TestCase):
     def test_unknown_accent_is_refused(self):
         with self.assertRaisesMessage(CommandError, "Unknown accent(s) ['fr-FR']"):
             run("verify_audio", "--accent", "fr-FR")
+
+
+class VerifyWomensRecordingsTests(TempMediaMixin, TestCase):
+    def test_a_womans_recording_is_judged_against_womens_formants(self):
+        # eSpeak's female /ʌ/ (F1 ~664, F2 ~1405 Hz) is /ʌ/ for a woman, not for a man.
+        phoneme = make_phoneme("ʌ", category=make_category())
+        source = AudioSource(
+            phoneme=phoneme,
+            source_type=NATIVE,
+            language="en-US",
+            metadata={"speaker_gender": "female"},
+        )
+        source.audio_file.save("lan.mp3", ContentFile(vowel_mp3("ʌ", FEMALE_US)), save=False)
+        source.save()
+        (row,) = audio_verify([phoneme], accent="en-US")
+        self.assertTrue(row.passed, row.verdict)
+        source.refresh_from_db()
+        self.assertIs(source.metadata["acoustic_check"]["passed"], True)

@@ -1,5 +1,5 @@
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from apps.curriculum.models import AudioSource, Phoneme
@@ -111,3 +111,24 @@ class ChartQueryCountTests(TempMediaMixin, TestCase):
         phonemes = list(phonemes_for_chart())
         best = audio_best_for_phonemes(phonemes)
         self.assertEqual({p.pk: p.get_audio() for p in phonemes}, best)
+
+
+class VoiceOrderTests(TempMediaMixin, TestCase):
+    """Within a tier, the voice PHATAM_VOICES lists first for the language wins."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.phoneme = make_phoneme("iː", example_words=[{"word": "see", "ipa": "/siː/"}])
+
+    @override_settings(PHATAM_VOICES={"en-US": ["edge:en-US-AriaNeural", "espeak:en-us"]})
+    def test_a_neural_voice_listed_first_beats_a_newer_espeak_file(self):
+        neural = make_audio(
+            self.phoneme, TTS, word="see", voice_id="en-US-AriaNeural",
+            metadata={"engine": "edge-tts", "voice": "edge:en-US-AriaNeural"},
+        )  # fmt: skip
+        make_audio(
+            self.phoneme, TTS, word="see", voice_id="en-us",
+            metadata={"engine": "espeak-ng", "voice": "espeak:en-us"},
+        )  # fmt: skip
+        best = audio_best_for_phonemes([self.phoneme], language="en-US", word="see")
+        self.assertEqual(best[self.phoneme.pk], neural)

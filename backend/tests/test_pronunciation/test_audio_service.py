@@ -300,3 +300,16 @@ class RedisSingleFlightTests(SimpleTestCase):
 
         self.assertEqual(errors, [])
         self.assertEqual(self.most_holders, 6)
+
+
+@MEM_ENGINES
+class GenerationLockUnavailableTests(LocMemEngineMixin, TempMediaMixin, TestCase):
+    def test_a_busy_or_missing_lock_store_falls_back_to_the_browser(self):
+        phoneme = make_vowel()
+        # Redis is configured but nothing listens there: the lock cannot be had.
+        with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
+            answer = audio_for_phoneme(phoneme, accent="en-US")
+        self.assertEqual(answer.tier, "web_speech")
+        self.assertIn("generation busy", answer.reason)
+        self.assertEqual(answer.web_speech.text, "see")
+        self.assertEqual(LocMemEngine.requests, [])

@@ -149,3 +149,11 @@ class PreferredAudioSourceTests(TempMediaMixin, TestCase):
         Phoneme.objects.filter(pk=self.phoneme.pk).update(preferred_audio_source=pinned)
         self.assertNotEqual(self.phoneme.get_audio(), pinned)
         self.assertEqual(self.phoneme.get_audio(force_refresh=True), pinned)
+
+
+class PinnedWordAudioTests(TempMediaMixin, TestCase):
+    def test_the_audio_of_an_example_word_cannot_be_pinned(self):
+        phoneme = make_phoneme("iː")
+        phoneme.preferred_audio_source = make_audio(phoneme, word="see")
+        with self.assertRaisesMessage(ValidationError, "says the word 'see'"):
+            phoneme.full_clean()

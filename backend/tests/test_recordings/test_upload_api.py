@@ -8,6 +8,7 @@ import re
 import tempfile
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -311,6 +312,13 @@ class RejectedUploadTests(StaffClientMixin, FreshUploadDirsMixin, TestCase):
     def test_too_short_recording_is_refused(self):
         messages = self.assert_refused(self.post(audio_fixtures.mp3(0.05)))
         self.assertEqual(messages, ["The recording lasts 0.05 s; it must last 0.1 to 10 s."])
+
+    def test_long_low_bitrate_audio_is_refused_before_it_is_decoded(self):
+        # Four minutes of Opus fit under the size limit; the declared length refuses them.
+        content = audio_fixtures.ogg(240.0)
+        self.assertLess(len(content), settings.PHATAM_UPLOAD_MAX_BYTES)
+        (message,) = self.assert_refused(self.post(content, "long.ogg"))
+        self.assertIn("it must last at most 10 s", message)
 
     def test_too_long_recording_is_refused(self):
         messages = self.assert_refused(self.post(audio_fixtures.mp3(11.0)))
