@@ -82,7 +82,3 @@ class ReplaceRecordingForm(forms.Form):
         return native_recording_replace(
             self.source, upload, name=upload.name, uploaded_by=uploaded_by
         )
-
-
-class PinForm(forms.Form):
-    audio_source = forms.ModelChoiceField(queryset=AudioSource.objects.all(), required=False)

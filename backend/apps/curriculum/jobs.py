@@ -16,8 +16,6 @@ from django.utils.module_loading import import_string
 
 
 class InProcessJobs:
-    runs_inline = True
-
     def submit(self, func: Callable[..., Any], *args, **kwargs) -> Any:
         """Run ``func`` now and return its result (exceptions propagate)."""
         return func(*args, **kwargs)
