@@ -1,0 +1,1 @@
+"""What sound is: IPA, audio formats and PCM, acoustic measurement, TTS engines. No Django here."""

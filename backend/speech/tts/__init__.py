@@ -1,0 +1,1 @@
+"""Text-to-speech engines: a base class, eSpeak NG (offline), edge-tts (online), in-memory."""
