@@ -33,10 +33,11 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from apps.curriculum.ipa import PHONEMES  # noqa: E402
+from apps.curriculum.audio.playback import audio_for_phoneme  # noqa: E402
+from apps.curriculum.audio.voices import engine_for, voices_for  # noqa: E402
 from apps.curriculum.models import AudioSource, Phoneme  # noqa: E402
-from apps.curriculum.services.audio import audio_for_phoneme  # noqa: E402
-from apps.curriculum.tts import SynthesisRequest, engine_for, voices_for  # noqa: E402
+from speech.ipa import PHONEMES  # noqa: E402
+from speech.tts.base import SynthesisRequest  # noqa: E402
 
 ROUNDS = 3
 

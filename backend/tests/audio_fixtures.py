@@ -10,8 +10,8 @@ from functools import cache
 import av
 import numpy as np
 
-from apps.curriculum.tts.base import SynthesisRequest, Voice
-from apps.curriculum.tts.espeak import ESpeakEngine
+from speech.tts.base import SynthesisRequest, Voice
+from speech.tts.espeak import ESpeakEngine
 
 
 def _sine(*, seconds: float, frequency: float, rate: int) -> np.ndarray:

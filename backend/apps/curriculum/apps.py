@@ -7,4 +7,6 @@ class CurriculumConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.curriculum import signals  # noqa: F401  (connects the receivers)
+        # Connect the receivers: files follow their rows; cached payloads follow the content.
+        from apps.curriculum.api import cache  # noqa: F401
+        from apps.curriculum.audio import signals  # noqa: F401

@@ -1,6 +1,6 @@
 from django.db import models
 
-from apps.curriculum.ipa import normalize_ipa
+from speech.ipa import normalize_ipa
 
 
 class IPAField(models.CharField):

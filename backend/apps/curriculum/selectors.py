@@ -1,88 +1,13 @@
-"""Reads: which audio plays for which phoneme, in a constant number of queries."""
+"""Reads of the curriculum: the chart's phonemes and layout, lookups by IPA and by word, the
+forms of each accent, minimal pairs and drill sets."""
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-
-from django.conf import settings
 from django.db.models import Q
 
-from apps.curriculum.models import AudioSource, Phoneme, SourceType
-from apps.curriculum.tts import voices_for
-
-# The fallback chain of files that already exist, best first. On-demand generation and the
-# browser's speech synthesis come after these and belong to the audio service.
-STORED_AUDIO_TIERS: tuple[SourceType, ...] = (SourceType.NATIVE, SourceType.TTS)
+from apps.curriculum.models import MinimalPair, Phoneme
 
 
-def audio_best_for_phonemes(
-    phonemes: Iterable[Phoneme],
-    *,
-    language: str | None = None,
-    word: str = "",
-    source_types: Sequence[str] = STORED_AUDIO_TIERS,
-    now: datetime | None = None,
-) -> dict[int, AudioSource | None]:
-    """Map each phoneme's pk to the audio a learner should hear, or ``None``.
-
-    This function is the rule of the fallback chain:
-
-    1. the phoneme's pinned ``preferred_audio_source``, if it is playable;
-    2. else the best of its other playable sources: any that passed (or skipped) the acoustic
-       check before any that failed it, then by type in the order of ``source_types`` (native
-       recordings, then cached TTS), then by voice in the order PHATAM_VOICES gives for
-       ``language``, the newest first.
-
-    Playable means: it has a file (an empty FileField is ``""``, not NULL) and it has not
-    expired (``cached_until`` NULL or in the future). A pinned source of another phoneme is
-    ignored. ``language`` (``"en-US"``, ``"en-GB"``) keeps only sources in that language;
-    ``word`` asks for the audio of that example word instead of the phoneme alone.
-
-    One query, whatever the number of phonemes.
-    """
-    phonemes = [phoneme for phoneme in phonemes if phoneme.pk is not None]
-    if not phonemes:
-        return {}
-    by_pk = {phoneme.pk: phoneme for phoneme in phonemes}
-    pinned = [p.preferred_audio_source_id for p in phonemes if p.preferred_audio_source_id]
-
-    candidates = AudioSource.objects.playable(now).filter(
-        Q(source_type__in=source_types) | Q(pk__in=pinned),
-        phoneme_id__in=by_pk,
-        word=word,
-    )
-    if language:
-        candidates = candidates.filter(language=language)
-
-    rank = {source_type: index for index, source_type in enumerate(source_types)}
-    # Within a type, voices in the order PHATAM_VOICES lists them for the language (a neural
-    # voice before eSpeak, say), then the newest.
-    voice_rank = {}
-    if language in settings.PHATAM_VOICES:
-        voice_rank = {voice.key: index for index, voice in enumerate(voices_for(language))}
-    grouped: dict[int, list[AudioSource]] = defaultdict(list)
-    for source in candidates.order_by("-created_at", "-pk"):
-        source.phoneme = by_pk[source.phoneme_id]  # spares __str__ a query per row
-        grouped[source.phoneme_id].append(source)
-
-    def sort_key(source: AudioSource) -> tuple[int, int, int, int]:
-        is_pinned = source.pk == by_pk[source.phoneme_id].preferred_audio_source_id
-        voice = source.metadata.get("voice") if isinstance(source.metadata, dict) else None
-        # min() keeps the first of equal keys, and candidates come newest first.
-        return (
-            0 if is_pinned else 1,
-            1 if failed_acoustic_check(source) else 0,
-            rank.get(source.source_type, len(rank)),
-            voice_rank.get(voice, len(voice_rank)),
-        )
-
-    return {pk: min(grouped[pk], key=sort_key, default=None) for pk in by_pk}
-
-
-def failed_acoustic_check(source: AudioSource) -> bool:
-    """True when the acoustic check heard another sound than the phoneme (see acoustics.py)."""
-    check = source.metadata.get("acoustic_check") if isinstance(source.metadata, dict) else None
-    return isinstance(check, dict) and check.get("passed") is False
+class UnknownWord(ValueError):
+    """The word is neither an example word nor a minimal-pair word of the phoneme."""
 
 
 def phonemes_for_chart():
@@ -120,3 +45,75 @@ def phoneme_get_by_ipa(symbol: str) -> Phoneme:
     Raises ``Phoneme.DoesNotExist``.
     """
     return Phoneme.objects.select_related("category").get(ipa_symbol=symbol)
+
+
+US_ACCENT = "en-US"
+
+
+def accent_uses_us_forms(accent: str | None) -> bool:
+    """The American accent shows and says the General American forms; every other accent the
+    British ones (the curriculum's reference)."""
+    return accent == US_ACCENT
+
+
+def phoneme_symbol_for_accent(phoneme: Phoneme, *, accent: str | None) -> str:
+    """The symbol the chart shows for ``phoneme`` in ``accent``: /oʊ/ for /əʊ/ in en-US."""
+    if accent_uses_us_forms(accent):
+        return phoneme.us_ipa_symbol or phoneme.ipa_symbol
+    return phoneme.ipa_symbol
+
+
+def ipa_for_accent(ipa: str, ipa_us: str, *, accent: str | None) -> str:
+    """A word's transcription in ``accent``: the US form for en-US when the curriculum has one,
+    else the British form."""
+    return (ipa_us or ipa) if accent_uses_us_forms(accent) else ipa
+
+
+def example_word_get(phoneme: Phoneme, word: str, *, accent: str | None = None) -> tuple[str, str]:
+    """``(word, ipa)`` as the curriculum spells them, for one of the phoneme's example words or
+    its word in a minimal pair or drill, whatever the letter case asked; ``ipa`` is the form of
+    ``accent`` (British when none is given).
+
+    Audio is stored under that spelling, so "SEE" and "see" are one file. Raises
+    :class:`UnknownWord`.
+    """
+    wanted = word.strip().casefold()
+    for item in phoneme.example_words:
+        if item["word"].casefold() == wanted:
+            return item["word"], ipa_for_accent(item["ipa"], item.get("ipa_us", ""), accent=accent)
+    matching = Q(phoneme_1=phoneme, word_1__iexact=word.strip()) | Q(
+        phoneme_2=phoneme, word_2__iexact=word.strip()
+    )
+    for pair in MinimalPair.objects.filter(matching):
+        if pair.phoneme_1_id == phoneme.pk and pair.word_1.casefold() == wanted:
+            return pair.word_1, ipa_for_accent(pair.word_1_ipa, pair.word_1_ipa_us, accent=accent)
+        return pair.word_2, ipa_for_accent(pair.word_2_ipa, pair.word_2_ipa_us, accent=accent)
+    raise UnknownWord(f"'{word}' is not an example word of /{phoneme.ipa_symbol}/.")
+
+
+def practice_words_by_phoneme(phonemes: list[Phoneme]) -> dict[int, list[str]]:
+    """Every word the learner can hear for each phoneme: its example words, then its words in
+    minimal pairs and drills, each once (one query). Pre-generation makes their audio so that
+    no learner waits."""
+    words: dict[int, dict[str, str]] = {
+        p.pk: {item["word"].casefold(): item["word"] for item in p.example_words} for p in phonemes
+    }
+    pairs = MinimalPair.objects.filter(Q(phoneme_1__in=words) | Q(phoneme_2__in=words))
+    for phoneme_1, word_1, phoneme_2, word_2 in pairs.order_by("pk").values_list(
+        "phoneme_1", "word_1", "phoneme_2", "word_2"
+    ):
+        for phoneme_id, word in ((phoneme_1, word_1), (phoneme_2, word_2)):
+            if phoneme_id in words:
+                words[phoneme_id].setdefault(word.casefold(), word)
+    return {pk: list(found.values()) for pk, found in words.items()}
+
+
+def minimal_pairs_list(*, phoneme: Phoneme | None = None, kind: str | None = None):
+    """Minimal pairs and drills with both phonemes (one query); with ``phoneme``, those it takes
+    part in; with ``kind`` (``MinimalPair.Kind``), those of that kind."""
+    pairs = MinimalPair.objects.select_related("phoneme_1", "phoneme_2")
+    if phoneme is not None:
+        pairs = pairs.for_phoneme(phoneme)
+    if kind is not None:
+        pairs = pairs.filter(kind=kind)
+    return pairs

@@ -1,8 +1,8 @@
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from apps.curriculum.audio.voices import accents
 from apps.curriculum.selectors import chart_sections, phonemes_for_chart
-from apps.curriculum.tts import accents
 
 
 @ensure_csrf_cookie

@@ -60,7 +60,7 @@ class ChartInBrowserTests(BrowserTestCase):
         self.assertEqual(played["tier"], "tts")
         self.assertTrue(played["src"].endswith(self.us.get_url()))
         self.assertIn("TTS", self.page.locator("#status").text_content())
-        self.assertIn("90", self.page.locator("#status").text_content())
+        self.assertEqual(self.page.get_attribute("#status", "data-quality"), "90")
         self.page.wait_for_function("() => window.phatamAudio.ended")
         self.assertTrue(
             wait_until(

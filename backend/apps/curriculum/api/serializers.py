@@ -1,7 +1,12 @@
+"""Output serializers shared by several API views."""
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.curriculum.audio.playback import web_speech_for
+from apps.curriculum.audio.provenance import audio_provenance
 from apps.curriculum.models import AudioSource, MinimalPair, Phoneme, PhonemeCategory
+from apps.curriculum.selectors import phoneme_symbol_for_accent
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -10,8 +15,20 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "name_vi", "category_type", "order"]
 
 
+class ProvenanceSerializer(serializers.Serializer):
+    """Who or what made a clip; ``text_vi`` says it to a learner in one short sentence."""
+
+    kind = serializers.ChoiceField(choices=["native", "tts", "generated"])
+    speaker = serializers.CharField(help_text="The speaker's name (native recordings).")
+    engine = serializers.CharField(help_text="The TTS engine (synthesized audio).")
+    voice = serializers.CharField(help_text="The engine's voice (synthesized audio).")
+    date = serializers.CharField(help_text="ISO date recorded or generated; may be empty.")
+    licence = serializers.CharField()
+    text_vi = serializers.CharField()
+
+
 class AudioSerializer(serializers.Serializer):
-    """A playable file: where it is and what it is."""
+    """A playable file: where it is, what it is and who or what made it."""
 
     url = serializers.CharField(source="get_url")
     source_type = serializers.CharField()
@@ -21,6 +38,11 @@ class AudioSerializer(serializers.Serializer):
     word = serializers.CharField()
     duration = serializers.FloatField(source="audio_duration")
     audio_source_id = serializers.IntegerField(source="pk")
+    provenance = serializers.SerializerMethodField()
+
+    @extend_schema_field(ProvenanceSerializer)
+    def get_provenance(self, source: AudioSource) -> dict:
+        return ProvenanceSerializer(audio_provenance(source)).data
 
 
 class WebSpeechSerializer(serializers.Serializer):
@@ -32,7 +54,11 @@ class WebSpeechSerializer(serializers.Serializer):
 
 class ExampleWordSerializer(serializers.Serializer):
     word = serializers.CharField()
-    ipa = serializers.CharField()
+    ipa = serializers.CharField(help_text="British IPA.")
+    ipa_us = serializers.CharField(
+        required=False,
+        help_text="General American IPA; absent for a word stored before the curriculum had it.",
+    )
 
 
 class PhonemeSerializer(serializers.ModelSerializer):
@@ -44,6 +70,7 @@ class PhonemeSerializer(serializers.ModelSerializer):
 
     category = CategorySerializer()
     example_words = ExampleWordSerializer(many=True)
+    display_symbol = serializers.SerializerMethodField()
     audio = serializers.SerializerMethodField()
     web_speech = serializers.SerializerMethodField()
 
@@ -53,6 +80,7 @@ class PhonemeSerializer(serializers.ModelSerializer):
             "id",
             "ipa_symbol",
             "us_ipa_symbol",
+            "display_symbol",
             "category",
             "vietnamese_approx",
             "description_vi",
@@ -68,6 +96,10 @@ class PhonemeSerializer(serializers.ModelSerializer):
     def _source(self, phoneme: Phoneme) -> AudioSource | None:
         return self.context["best_audio"].get(phoneme.pk)
 
+    def get_display_symbol(self, phoneme: Phoneme) -> str:
+        """The symbol the chart shows in the requested accent (/oʊ/ for /əʊ/ in en-US)."""
+        return phoneme_symbol_for_accent(phoneme, accent=self.context["accent"])
+
     @extend_schema_field(AudioSerializer(allow_null=True))
     def get_audio(self, phoneme: Phoneme) -> dict | None:
         source = self._source(phoneme)
@@ -77,8 +109,7 @@ class PhonemeSerializer(serializers.ModelSerializer):
     def get_web_speech(self, phoneme: Phoneme) -> dict | None:
         if self._source(phoneme) is not None:
             return None
-        text = next((item["word"] for item in phoneme.example_words), "")
-        return {"text": text, "lang": self.context["accent"]}
+        return WebSpeechSerializer(web_speech_for(phoneme, accent=self.context["accent"])).data
 
 
 class AudioAnswerSerializer(serializers.Serializer):
@@ -91,6 +122,9 @@ class AudioAnswerSerializer(serializers.Serializer):
 
 
 class MinimalPairSerializer(serializers.ModelSerializer):
+    """A minimal pair or drill pair (``kind``), with each word's British and American IPA
+    (``word_N_ipa_us`` is empty when the curriculum has no American form)."""
+
     phoneme_1 = serializers.SlugRelatedField(slug_field="ipa_symbol", read_only=True)
     phoneme_2 = serializers.SlugRelatedField(slug_field="ipa_symbol", read_only=True)
     phoneme_1_id = serializers.IntegerField(read_only=True)
@@ -108,10 +142,8 @@ class MinimalPairSerializer(serializers.ModelSerializer):
             "phoneme_2_id",
             "word_2",
             "word_2_ipa",
+            "word_1_ipa_us",
+            "word_2_ipa_us",
+            "kind",
             "note_vi",
         ]
-
-
-class PlayCountSerializer(serializers.Serializer):
-    audio_source_id = serializers.IntegerField()
-    usage_count = serializers.IntegerField()

@@ -1,4 +1,4 @@
-from .audio import AudioCache, AudioSource, SourceType
+from .audio import AcousticVerdict, AudioCache, AudioSource, SourceType
 from .minimal_pair import MinimalPair
 from .phoneme import Phoneme, PhonemeCategory
 from .pronunciation import (
@@ -10,6 +10,7 @@ from .pronunciation import (
 )
 
 __all__ = [
+    "AcousticVerdict",
     "AudioCache",
     "AudioSource",
     "MinimalPair",

@@ -11,12 +11,12 @@ Several sources may exist for one phoneme; the best playable one is heard:
 recordings, or anything staff decided to keep); a date means the file is valid until then.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 
@@ -28,21 +28,28 @@ class SourceType(models.TextChoices):
 
 QUALITY_SCORES = {SourceType.NATIVE: 100, SourceType.TTS: 90, SourceType.GENERATED: 80}
 
-# The metadata keys that make two TTS files of one phoneme and voice different sounds.
-# They are part of the uniqueness of synthesized audio (see AudioSource.Meta.constraints).
+# The columns that make two synthesized files of one phoneme and voice different sounds; with
+# phoneme, word, source type and voice they are "the same synthesized audio" (the unique
+# constraint below, and apps.curriculum.audio.synthesis.SynthesisKey).
 SYNTHESIS_SETTINGS = ("engine", "tts_rate", "tts_pitch")
+# The stored tiers of the fallback chain, best first (on-demand generation and the browser's
+# voice come after them and belong to the playback service).
+STORED_TIERS = (SourceType.NATIVE, SourceType.TTS)
 
 
-def _synthesis_settings_expression() -> Concat:
-    text = models.CharField()
-    parts = []
-    for key in SYNTHESIS_SETTINGS:
-        parts += [
-            models.Value(f"{key}=", output_field=text),
-            Coalesce(KT(f"metadata__{key}"), models.Value(""), output_field=text),
-            models.Value(";", output_field=text),
-        ]
-    return Concat(*parts, output_field=text)
+class AcousticVerdict(models.TextChoices):
+    PASSED = "passed", "passed"
+    NOT_CHECKED = "not_checked", "not checkable"
+    FAILED = "failed", "failed"
+
+
+# Within a tier, audio the check passed plays before audio it could not judge, and both
+# before audio it heard as another sound.
+VERDICT_RANK = {
+    AcousticVerdict.PASSED: 0,
+    AcousticVerdict.NOT_CHECKED: 1,
+    AcousticVerdict.FAILED: 2,
+}
 
 
 class AudioSourceQuerySet(models.QuerySet):
@@ -61,6 +68,63 @@ class AudioSourceQuerySet(models.QuerySet):
 
     def expired(self, now=None) -> "AudioSourceQuerySet":
         return self.filter(cached_until__lte=now or timezone.now())
+
+    def best_for_phonemes(
+        self,
+        phonemes: Iterable,
+        *,
+        language: str | None = None,
+        word: str = "",
+        source_types: Sequence[str] = STORED_TIERS,
+        voice_order: Sequence[tuple[str, str]] = (),
+        now=None,
+    ) -> dict:
+        """Map each phoneme's pk to the audio a learner should hear, or ``None``.
+
+        This method is the rule of the fallback chain:
+
+        1. the phoneme's pinned ``preferred_audio_source``, if it is playable;
+        2. else the best of its other playable sources: by acoustic verdict (passed, then not
+           checkable, then failed), then by type in the order of ``source_types`` (native
+           recordings, then cached TTS), then by voice in ``voice_order`` (``(engine,
+           voice_id)`` pairs, best first), the newest first.
+
+        Playable means: it has a file (an empty FileField is ``""``, not NULL) and it has not
+        expired (``cached_until`` NULL or in the future). A pinned source of another phoneme
+        is ignored. ``language`` (``"en-US"``, ``"en-GB"``) keeps only sources in that
+        language; ``word`` asks for the audio of that example word instead of the phoneme.
+
+        One query, whatever the number of phonemes.
+        """
+        phonemes = [phoneme for phoneme in phonemes if phoneme.pk is not None]
+        if not phonemes:
+            return {}
+        by_pk = {phoneme.pk: phoneme for phoneme in phonemes}
+        pinned = [p.preferred_audio_source_id for p in phonemes if p.preferred_audio_source_id]
+        candidates = self.playable(now).filter(
+            Q(source_type__in=source_types) | Q(pk__in=pinned),
+            phoneme_id__in=by_pk,
+            word=word,
+        )
+        if language:
+            candidates = candidates.filter(language=language)
+        type_rank = {source_type: index for index, source_type in enumerate(source_types)}
+        voice_rank = {voice: index for index, voice in enumerate(voice_order)}
+        grouped: dict[int, list] = defaultdict(list)
+        for source in candidates.order_by("-created_at", "-pk"):
+            source.phoneme = by_pk[source.phoneme_id]  # spares __str__ a query per row
+            grouped[source.phoneme_id].append(source)
+
+        def sort_key(source) -> tuple[int, int, int, int]:
+            # min() keeps the first of equal keys, and candidates come newest first.
+            return (
+                0 if source.pk == by_pk[source.phoneme_id].preferred_audio_source_id else 1,
+                VERDICT_RANK.get(source.acoustic_verdict, 1),
+                type_rank.get(source.source_type, len(type_rank)),
+                voice_rank.get((source.engine, source.voice_id), len(voice_rank)),
+            )
+
+        return {pk: min(grouped[pk], key=sort_key, default=None) for pk in by_pk}
 
 
 class AudioSource(models.Model):
@@ -117,21 +181,40 @@ class AudioSource(models.Model):
         default=dict,
         blank=True,
         help_text=(
-            'Additional metadata, e.g. {"engine": "espeak-ng", "tts_rate": "-30%", '
-            '"speaker_gender": "female", "speaker_accent": "RP", "recorded_date": "2025-01-13"}'
+            "What is only shown, never queried: speaker details "
+            '{"speaker_name": "Lan", "speaker_gender": "female", "speaker_accent": "RP", '
+            '"licence": "CC-BY-4.0", "recorded_date": "2025-01-13"}, the engine\'s own input '
+            '("espeak_input") and the acoustic measurement ("acoustic": {"f1": 290, ...}).'
         ),
+    )
+    engine = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        help_text="The TTS engine that made the file (espeak-ng, edge-tts); empty for native.",
+    )
+    tts_rate = models.CharField(
+        "TTS rate", max_length=16, blank=True, default="", help_text='e.g. "-30%"; TTS only.'
+    )
+    tts_pitch = models.CharField(
+        "TTS pitch", max_length=16, blank=True, default="", help_text='e.g. "+0Hz"; TTS only.'
+    )
+    acoustic_verdict = models.CharField(
+        max_length=12,
+        choices=AcousticVerdict.choices,
+        default=AcousticVerdict.NOT_CHECKED,
+        help_text="Whether the measured sound is the phoneme (vowels are measured).",
+    )
+    acoustic_heard_as = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        help_text="The nearest vowel the acoustic check heard, in the chart's symbols.",
     )
     cached_until = models.DateTimeField(
         blank=True,
         null=True,
         help_text="Until when this audio is valid. NULL = never expires (native recordings).",
-    )
-    # "engine=espeak-ng;tts_rate=-30%;tts_pitch=;", derived by the database from metadata so
-    # that it can take part in a plain (and form-validated) unique constraint.
-    synthesis_settings = models.GeneratedField(
-        expression=_synthesis_settings_expression(),
-        output_field=models.CharField(max_length=255),
-        db_persist=True,
     )
     created_at = models.DateTimeField(
         auto_now_add=True, help_text="When this audio was added to system"
@@ -150,7 +233,7 @@ class AudioSource(models.Model):
             # on-demand generation single-flight). Native recordings are not limited: a
             # phoneme has several speakers, even several takes of one speaker.
             models.UniqueConstraint(
-                fields=["phoneme", "word", "source_type", "voice_id", "synthesis_settings"],
+                fields=["phoneme", "word", "source_type", "voice_id", *SYNTHESIS_SETTINGS],
                 condition=Q(source_type__in=[SourceType.TTS, SourceType.GENERATED]),
                 name="unique_synthesized_audio",
                 violation_error_message=(
@@ -171,6 +254,8 @@ class AudioSource(models.Model):
             models.Index(fields=["voice_id", "created_at"], name="idx_voice_created"),
             # Cleanup of expired files.
             models.Index(fields=["cached_until"], name="idx_cached_until"),
+            # Staff lists of recordings that fail (or were not given) the acoustic check.
+            models.Index(fields=["acoustic_verdict"], name="idx_acoustic_verdict"),
         ]
 
     def __str__(self) -> str:
@@ -178,6 +263,27 @@ class AudioSource(models.Model):
 
     def __repr__(self) -> str:
         return f"<AudioSource: {self.phoneme.ipa_symbol} ({self.source_type})>"
+
+    def save(self, *args, **kwargs) -> None:
+        self._take_settings_from_metadata(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self._take_settings_from_metadata(None)  # before the constraints are validated
+
+    def _take_settings_from_metadata(self, update_fields) -> None:
+        # The day-1 design kept "tts_rate" and "tts_pitch" in metadata. Code written to it still
+        # works: when the columns are empty they take those values, so the unique constraint
+        # tells such files apart as it always did. Nothing in PhatAm writes them there.
+        if update_fields is not None or not isinstance(self.metadata, dict):
+            return
+        for name in SYNTHESIS_SETTINGS:
+            value = self.metadata.get(name)
+            if not getattr(self, name) and isinstance(value, str):
+                setattr(self, name, value[:16] if name != "engine" else value[:40])
+
+    def failed_acoustic_check(self) -> bool:
+        return self.acoustic_verdict == AcousticVerdict.FAILED
 
     def is_native(self) -> bool:
         return self.source_type == SourceType.NATIVE

@@ -3,7 +3,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from apps.curriculum.fields import IPAField
-from apps.curriculum.ipa import IPAError, contains_phoneme
+from speech.contrasts import KINDS, ContrastError, pair_contrast
+from speech.ipa import IPAError, contains_phoneme, tokenize_ipa
 
 
 class MinimalPairQuerySet(models.QuerySet):
@@ -12,7 +13,22 @@ class MinimalPairQuerySet(models.QuerySet):
 
 
 class MinimalPair(models.Model):
-    """Two words that differ only in one sound, e.g. sheep /ʃiːp/ and ship /ʃɪp/."""
+    """Two words a learner must tell apart, e.g. sheep /ʃiːp/ and ship /ʃɪp/.
+
+    ``kind`` says by what: one sound (``pair``), or the Vietnamese learner's problem it drills
+    (a final consonant, a cluster, an -s/-ed ending, th, sh/s, vowel length, stress);
+    ``speech.contrasts`` holds the rule of each kind and which two phonemes it contrasts.
+    """
+
+    class Kind(models.TextChoices):
+        PAIR = "pair", "Minimal pair"
+        FINAL_CONSONANT = "final_consonant", "Final consonants"
+        CLUSTER = "cluster", "Final consonant clusters"
+        ENDING = "ending", "-s and -ed endings"
+        TH = "th", "th against t, d, s, z, f"
+        SH_S = "sh_s", "sh against s"
+        LENGTH = "length", "Long and short vowels"
+        STRESS = "stress", "Word stress"
 
     phoneme_1 = models.ForeignKey(
         "Phoneme", on_delete=models.CASCADE, related_name="minimal_pairs_as_first"
@@ -24,6 +40,10 @@ class MinimalPair(models.Model):
     word_1_ipa = IPAField("IPA of word 1", max_length=64)
     word_2 = models.CharField(max_length=64)
     word_2_ipa = IPAField("IPA of word 2", max_length=64)
+    # General American forms (the American voice says these); empty: say the British form.
+    word_1_ipa_us = IPAField("US IPA of word 1", max_length=64, blank=True, default="")
+    word_2_ipa_us = IPAField("US IPA of word 2", max_length=64, blank=True, default="")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PAIR)
     note_vi = models.TextField("note (Vietnamese)", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -43,6 +63,7 @@ class MinimalPair(models.Model):
             models.CheckConstraint(
                 condition=~Q(word_1=F("word_2")), name="minimalpair_distinct_words"
             ),
+            models.CheckConstraint(condition=Q(kind__in=KINDS), name="minimalpair_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -64,8 +85,31 @@ class MinimalPair(models.Model):
                     )
             except IPAError as exc:
                 errors[f"word_{number}_ipa"] = str(exc)
+        for number in (1, 2):
+            try:
+                tokenize_ipa(getattr(self, f"word_{number}_ipa_us"))
+            except IPAError as exc:
+                errors[f"word_{number}_ipa_us"] = str(exc)
+        if not errors and self._has_phoneme(1) and self._has_phoneme(2):
+            problem = self._contrast_problem()
+            if problem:
+                errors["kind"] = problem
         if errors:
             raise ValidationError(errors)
+
+    def _contrast_problem(self) -> str:
+        """Why the words do not contrast the pair's phonemes by the rule of its kind, or ""."""
+        wanted = (self.phoneme_1.ipa_symbol, self.phoneme_2.ipa_symbol)
+        try:
+            found = pair_contrast(self.kind, self.word_1_ipa, self.word_2_ipa)
+        except (ContrastError, IPAError) as exc:
+            return str(exc)
+        if found != wanted:
+            return (
+                f"As a {self.kind}, the words contrast /{found[0]}/–/{found[1]}/, "
+                f"not /{wanted[0]}/–/{wanted[1]}/."
+            )
+        return ""
 
     def _has_phoneme(self, number: int) -> bool:
         return getattr(self, f"phoneme_{number}_id") is not None

@@ -2,7 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps.curriculum.fields import IPAField
-from apps.curriculum.ipa import IPAError, contains_phoneme
+from apps.curriculum.models.audio import AudioSource
+from speech.ipa import IPAError, contains_phoneme, tokenize_ipa
 
 
 class PhonemeCategory(models.Model):
@@ -31,6 +32,9 @@ class PhonemeCategory(models.Model):
         return f"{self.name} ({self.name_vi})"
 
 
+EXAMPLE_WORD_KEYS = {"word", "ipa", "ipa_us"}
+
+
 class PhonemeQuerySet(models.QuerySet):
     def chart_order(self) -> "PhonemeQuerySet":
         """Phonemes as the phonemic chart lays them out, with their category in the same query."""
@@ -38,16 +42,23 @@ class PhonemeQuerySet(models.QuerySet):
 
 
 def validate_example_words(value) -> None:
-    """``example_words`` is a list of ``{"word": str, "ipa": str}`` objects."""
+    """``example_words`` is a list of ``{"word": str, "ipa": str, "ipa_us": str}`` objects.
+
+    ``ipa_us`` (General American) may be missing: rows stored before it existed stay valid, and
+    the American voice then says the British form.
+    """
     if not isinstance(value, list):
-        raise ValidationError("Example words must be a list of {word, ipa} objects.")
+        raise ValidationError("Example words must be a list of {word, ipa, ipa_us} objects.")
     for index, item in enumerate(value, start=1):
-        if not isinstance(item, dict) or set(item) != {"word", "ipa"}:
+        if not isinstance(item, dict) or not {"word", "ipa"} <= set(item) <= EXAMPLE_WORD_KEYS:
             raise ValidationError(
-                f"Example word #{index} must be an object with exactly the keys 'word' and 'ipa'."
+                f"Example word #{index} must be an object with the keys 'word', 'ipa' and "
+                "(optionally) 'ipa_us'."
             )
         if not all(isinstance(item[key], str) and item[key].strip() for key in ("word", "ipa")):
             raise ValidationError(f"Example word #{index} needs a non-empty word and IPA.")
+        if not isinstance(item.get("ipa_us", ""), str):
+            raise ValidationError(f"Example word #{index}: 'ipa_us' must be text.")
 
 
 class Phoneme(models.Model):
@@ -80,7 +91,8 @@ class Phoneme(models.Model):
         default=list,
         blank=True,
         validators=[validate_example_words],
-        help_text='List of {"word": ..., "ipa": ...}; each word must contain the phoneme.',
+        help_text='List of {"word": ..., "ipa": ..., "ipa_us": ...} (British and General American '
+        "IPA); each word must contain the phoneme.",
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Position on the chart.")
     preferred_audio_source = models.ForeignKey(
@@ -122,6 +134,7 @@ class Phoneme(models.Model):
                     continue  # validate_example_words reports the shape
                 try:
                     found = contains_phoneme(item["ipa"], self.ipa_symbol)
+                    tokenize_ipa(item.get("ipa_us") or "")
                 except IPAError as exc:
                     errors.setdefault("example_words", []).append(str(exc))
                     continue
@@ -158,10 +171,8 @@ class Phoneme(models.Model):
         recording, then the newest unexpired cached TTS. ``None`` means the caller generates
         audio on demand or falls back to the browser's speech synthesis. ``force_refresh``
         re-reads the pinned source from the database first (another request may have changed
-        it). See :func:`apps.curriculum.selectors.audio_best_for_phonemes`, which holds the rule.
+        it). ``AudioSourceQuerySet.best_for_phonemes`` holds the rule.
         """
-        from apps.curriculum.selectors import audio_best_for_phonemes
-
         if force_refresh and self.pk is not None:
             self.refresh_from_db(fields=["preferred_audio_source"])
-        return audio_best_for_phonemes([self])[self.pk]
+        return AudioSource.objects.best_for_phonemes([self]).get(self.pk)

@@ -2,9 +2,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
+from apps.curriculum.audio.lifecycle import (
+    cleanup_apply,
+    cleanup_plan,
+    orphan_files_find,
+    stale_upload_files_delete,
+)
 from apps.curriculum.management.commands._progress import progress_bar
-from apps.curriculum.services.audio_lifecycle import cleanup_apply, cleanup_plan
+from apps.practice.services import learner_recordings_expire
 
 
 class Command(BaseCommand):
@@ -37,26 +44,28 @@ class Command(BaseCommand):
             if value < 0:
                 self.stderr.write(self.style.ERROR(f"{name} must not be negative."))
                 raise SystemExit(2)
-        plan = cleanup_plan(
-            unused_days=unused_days,
-            refresh_days=refresh_days,
-            orphan_grace=timedelta(minutes=orphan_grace_minutes),
+        plan = cleanup_plan(unused_days=unused_days, refresh_days=refresh_days)
+        orphans = orphan_files_find(
+            older_than=timezone.now() - timedelta(minutes=orphan_grace_minutes)
         )
         if dry_run:
             self._list("Would regenerate (expiring, still played)", map(repr, plan.refresh))
             self._list("Would delete (expired)", map(repr, plan.expired))
             self._list(f"Would delete (not played for {unused_days} days)", map(repr, plan.unused))
-            self._list("Would delete (files no row references)", plan.orphans)
+            self._list("Would delete (files no row references)", orphans)
             self.stdout.write("Dry run: nothing was changed.")
             return
 
-        steps = len(plan.refresh) + len(plan.orphans)
+        steps = len(plan.refresh) + len(orphans)
         with progress_bar(steps, "Cleaning audio", self.stderr._out) as step:
-            report = cleanup_apply(plan, on_progress=step)
+            report = cleanup_apply(plan, orphans=orphans, on_progress=step)
         self.stdout.write(
             f"Regenerated {report.refreshed}, deleted {report.deleted_sources} audio sources and "
             f"{report.deleted_orphans} orphan files, freed {report.freed_bytes / 1024:.1f} KiB."
         )
+        spooled = stale_upload_files_delete(timezone.now() - timedelta(days=1))
+        self.stdout.write(f"Deleted {len(spooled)} stale upload file(s) older than a day.")
+        self.stdout.write(f"Expired {learner_recordings_expire()} learner recording(s).")
         for failure in report.refresh_failed:
             self.stdout.write(self.style.WARNING(f"  could not regenerate {failure}"))
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.curriculum.services.curriculum import (
+from apps.curriculum.content import (
     DEFAULT_CURRICULUM_FILE,
     CurriculumError,
     curriculum_load,
@@ -36,8 +36,9 @@ class Command(BaseCommand):
 
         self.stdout.write(f"Categories:     {report.categories}")
         self.stdout.write(f"Phonemes:       {report.phonemes}")
-        self.stdout.write(f"Minimal pairs:  {report.minimal_pairs}")
+        self.stdout.write(f"Minimal pairs:  {report.minimal_pairs} (with the drills' pairs)")
         self.stdout.write(f"Lessons:        {report.lessons}")
+        self.stdout.write(f"US forms:       {report.us_forms_checked} checked against CMUdict")
         if report.pairs_not_in_file:
             self.stdout.write(
                 self.style.WARNING(

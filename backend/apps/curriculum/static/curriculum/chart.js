@@ -21,6 +21,7 @@
     phonemes: new Map(),
     pairs: new Map(),
     current: null,
+    shown: null, // the phoneme in the panel (its id)
     loads: 0, // the latest audio-list request: an older answer must not win
     clicks: 0, // the latest click: a slow answer for an earlier one must not play over it
   };
@@ -51,7 +52,21 @@
     const list = await api(`/api/phonemes/?accent=${encodeURIComponent(state.accent)}`);
     if (load === state.loads) {
       state.phonemes = new Map(list.map((phoneme) => [String(phoneme.id), phoneme]));
+      showAccentSymbols();
     }
+  }
+
+  // Keys, panel and words show the chosen accent's forms: /oʊ/ for /əʊ/, car /kɑːr/ in en-US.
+  const ipaFor = (ipa, ipaUs) => (state.accent === "en-US" && ipaUs) || ipa;
+
+  function showAccentSymbols() {
+    document.querySelectorAll(".phoneme").forEach((button) => {
+      const phoneme = state.phonemes.get(button.dataset.id);
+      const symbol = button.querySelector(".ipa");
+      if (phoneme && symbol) symbol.textContent = phoneme.display_symbol || phoneme.ipa_symbol;
+    });
+    const shown = state.phonemes.get(state.shown);
+    if (shown && !document.getElementById("detail").hidden) showDetail(shown);
   }
 
   let loading = loadPhonemes().catch(() => {
@@ -123,7 +138,8 @@
       if (started) return;
       started = true;
       setStatus(
-        `${TIER_LABELS[audio.source_type] || audio.source_type} · chất lượng (quality) ${audio.quality_score} · ${audio.voice_id}`,
+        // Who or what made the clip, in learner words (the API's provenance.text_vi).
+        `${TIER_LABELS[audio.source_type] || audio.source_type} · ${audio.provenance ? audio.provenance.text_vi : audio.voice_id}`,
         audio.source_type,
         { lastSrc: audio.url, quality: String(audio.quality_score) },
       );
@@ -181,13 +197,17 @@
   async function showDetail(phoneme) {
     const detail = document.getElementById("detail");
     detail.hidden = false;
-    document.getElementById("detail-ipa").textContent = `/${phoneme.ipa_symbol}/`;
+    state.shown = String(phoneme.id);
+    document.getElementById("detail-ipa").textContent =
+      `/${phoneme.display_symbol || phoneme.ipa_symbol}/`;
     document.getElementById("detail-approx").textContent = phoneme.vietnamese_approx;
     document.getElementById("detail-description").textContent = phoneme.description_vi;
     document.getElementById("detail-tip").textContent = phoneme.tip_vi;
     document.getElementById("detail-accent").textContent = phoneme.accent_notes;
     const words = document.getElementById("detail-words");
-    words.replaceChildren(...phoneme.example_words.map((w) => wordButton(phoneme.id, w.word, w.ipa)));
+    words.replaceChildren(
+      ...phoneme.example_words.map((w) => wordButton(phoneme.id, w.word, ipaFor(w.ipa, w.ipa_us))),
+    );
 
     const pairs = document.getElementById("detail-pairs");
     if (!state.pairs.has(phoneme.id)) {
@@ -200,9 +220,9 @@
         span.className = "pair";
         span.title = pair.note_vi;
         span.append(
-          wordButton(pair.phoneme_1_id, pair.word_1, `/${pair.word_1_ipa}/`),
+          wordButton(pair.phoneme_1_id, pair.word_1, `/${ipaFor(pair.word_1_ipa, pair.word_1_ipa_us)}/`),
           "–",
-          wordButton(pair.phoneme_2_id, pair.word_2, `/${pair.word_2_ipa}/`),
+          wordButton(pair.phoneme_2_id, pair.word_2, `/${ipaFor(pair.word_2_ipa, pair.word_2_ipa_us)}/`),
         );
         return span;
       }),

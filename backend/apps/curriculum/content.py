@@ -1,0 +1,586 @@
+"""Loading the curriculum data file (categories, 44 phonemes, minimal pairs, drills, lessons).
+
+The file is the source of truth a teacher edits. :func:`curriculum_validate` checks all of it
+and reports every problem at once; :func:`curriculum_load` writes it in one transaction,
+touching only rows whose values changed, so loading the same file twice changes nothing.
+
+Every word is written twice: ``ipa`` (British, as the Cambridge and Oxford learner's
+dictionaries print it) and ``ipa_us`` (General American, see :mod:`speech.ipa`). The American
+form is checked against CMUdict (:mod:`speech.cmu`); a word CMUdict lacks needs
+``ipa_us_checked: false`` and a ``reason``. A word is spelled one way and said one way in the
+whole file, because its audio is stored under its spelling.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import models, transaction
+
+from apps.curriculum.models import (
+    MinimalPair,
+    Phoneme,
+    PhonemeCategory,
+    PronunciationLesson,
+    PronunciationLessonPair,
+    PronunciationLessonPhoneme,
+)
+from speech.cmu import us_check
+from speech.contrasts import ContrastError, NotThisKind, pair_contrast
+from speech.ipa import PHONEMES, IPAError, normalize_ipa, tokenize_ipa
+
+DEFAULT_CURRICULUM_FILE = Path(__file__).resolve().parent / "data" / "curriculum.yaml"
+MIN_EXAMPLE_WORDS = 3
+EXPECTED_PER_CATEGORY = {"vowel": 12, "diphthong": 8, "consonant": 24}
+WORD_KEYS = {"word", "ipa", "ipa_us"}
+UNCHECKED_KEYS = {"ipa_us_checked", "reason"}  # a US form CMUdict cannot vouch for
+
+
+class CurriculumError(Exception):
+    """The data file cannot be loaded; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def __str__(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass
+class LoadReport:
+    categories: Tally = field(default_factory=Tally)
+    phonemes: Tally = field(default_factory=Tally)
+    minimal_pairs: Tally = field(default_factory=Tally)  # with the drills' pairs
+    lessons: Tally = field(default_factory=Tally)
+    pairs_not_in_file: int = 0
+    us_forms_checked: int = 0  # American forms compared with CMUdict
+
+    def changed(self) -> bool:
+        tallies = (self.categories, self.phonemes, self.minimal_pairs, self.lessons)
+        return any(t.created or t.updated for t in tallies)
+
+
+def curriculum_read(path: Path) -> dict[str, Any]:
+    """Parse the YAML file; raise :class:`CurriculumError` when it cannot be read."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CurriculumError([f"{path}: no such file"]) from None
+    except UnicodeDecodeError as exc:
+        raise CurriculumError([f"{path}: not UTF-8 text ({exc.reason})"]) from None
+    except yaml.YAMLError as exc:
+        raise CurriculumError([f"{path}: not valid YAML: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise CurriculumError([f"{path}: expected a mapping with categories, phonemes, ..."])
+    return data
+
+
+def _text(item: dict, key: str, where: str, problems: list[str], required: bool = True) -> str:
+    value = item.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        problems.append(f"{where}: '{key}' must be text")
+        return ""
+    if required and not value.strip():
+        problems.append(f"{where}: '{key}' is missing")
+    return value.strip()
+
+
+def _tokens(transcription: Any, where: str, problems: list[str]) -> list[str] | None:
+    if not isinstance(transcription, str) or not transcription.strip():
+        problems.append(f"{where}: IPA is missing")
+        return None
+    try:
+        return tokenize_ipa(transcription)
+    except IPAError as exc:
+        problems.append(f"{where}: {exc}")
+        return None
+
+
+def _list(data: dict, key: str, problems: list[str]) -> list:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        problems.append(f"'{key}' must be a list")
+        return []
+    return value
+
+
+@dataclass
+class _Word:
+    """One written word of the file: both forms, and where it was first seen."""
+
+    word: str
+    ipa: str
+    ipa_us: str
+    where: str
+    tokens: list[str]
+    tokens_us: list[str]
+    check_us: bool = True
+    check_stress: bool = False
+
+
+@dataclass
+class _Words:
+    """Every word of the file, so that each spelling has one pronunciation and each American
+    form is checked against CMUdict once."""
+
+    seen: dict[str, _Word] = field(default_factory=dict)
+
+    def read(self, entry: Any, where: str, problems: list[str]) -> _Word | None:
+        """Check one ``{word, ipa, ipa_us}`` entry; ``None`` when it is unusable."""
+        if not isinstance(entry, dict) or not WORD_KEYS <= set(entry) <= WORD_KEYS | UNCHECKED_KEYS:
+            problems.append(
+                f"{where}: {entry!r} must have 'word', 'ipa' and 'ipa_us' "
+                "(and, for a word CMUdict lacks, 'ipa_us_checked: false' with a 'reason')"
+            )
+            return None
+        word = entry["word"].strip() if isinstance(entry["word"], str) else ""
+        if not word:
+            problems.append(f"{where}: a word is missing")
+            return None
+        where = f"{where} '{word}'"
+        tokens = _tokens(entry["ipa"], where, problems)
+        tokens_us = _tokens(entry["ipa_us"], f"{where} (US)", problems)
+        if tokens is None or tokens_us is None:
+            return None
+        for key in ("ipa", "ipa_us"):
+            if len(normalize_ipa(entry[key]).split()) != len(word.split()):
+                problems.append(
+                    f"{where}: {key} {entry[key]} needs one part per word of the phrase"
+                )
+        check_us = entry.get("ipa_us_checked", True)
+        if check_us is not True and (
+            check_us is not False or not str(entry.get("reason") or "").strip()
+        ):
+            problems.append(f"{where}: 'ipa_us_checked: false' needs a 'reason'")
+        found = _Word(
+            word, entry["ipa"].strip(), entry["ipa_us"].strip(), where, tokens, tokens_us,
+            check_us=check_us is not False,
+        )  # fmt: skip
+        first = self.seen.setdefault(word.casefold(), found)
+        if first is not found and (
+            normalize_ipa(first.ipa) != normalize_ipa(found.ipa)
+            or normalize_ipa(first.ipa_us) != normalize_ipa(found.ipa_us)
+        ):
+            problems.append(
+                f"{where}: {found.ipa} (US {found.ipa_us}) differs from {first.where}: "
+                f"{first.ipa} (US {first.ipa_us}); one spelling is one pronunciation (audio is "
+                "stored by spelling): tell homographs apart as in 'a record' / 'to record'"
+            )
+            return found  # checked further as written
+        return first
+
+    def check_us(self, problems: list[str]) -> int:
+        """Compare every American form with CMUdict; return how many were compared."""
+        checked = 0
+        for entry in self.seen.values():
+            if not entry.check_us:
+                continue
+            verdict = us_check(entry.word, entry.ipa_us)
+            checked += 1
+            forms = ", ".join(f"/{form}/" for form in verdict.dictionary_forms)
+            if not verdict.known:
+                problems.append(
+                    f"{entry.where}: not in CMUdict, so its US form {entry.ipa_us} cannot be "
+                    "checked; check it in a dictionary and set 'ipa_us_checked: false' with a "
+                    "'reason'"
+                )
+            elif not verdict.matches:
+                problems.append(f"{entry.where}: US form {entry.ipa_us} is not CMUdict's ({forms})")
+            elif entry.check_stress and not verdict.stress_matches:
+                problems.append(
+                    f"{entry.where}: US form {entry.ipa_us} is stressed on another syllable "
+                    f"than in CMUdict ({forms})"
+                )
+        return checked
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """A minimal pair to store: from ``minimal_pairs``, or one of the pairs of a drill."""
+
+    kind: str
+    phonemes: tuple[str, str]
+    word_1: _Word
+    word_2: _Word
+    note_vi: str
+
+
+@dataclass
+class Validated:
+    """What a valid file holds beyond its plain rows."""
+
+    pairs: list[_Pair]
+    us_forms_checked: int
+
+
+def _contrast(kind: str, first: _Word, second: _Word) -> tuple[str, str]:
+    """The two phonemes of a pair by the rule of ``kind``; a drill must hold in both accents (a
+    plain pair may differ more in the US: shot /ʃɑːt/, short /ʃɔːrt/).
+
+    Raises ``ContrastError`` (``NotThisKind`` when the British forms are a pair of another kind).
+    """
+    sounds = pair_contrast(kind, first.ipa, second.ipa)
+    if kind != MinimalPair.Kind.PAIR:
+        try:
+            pair_contrast(kind, first.ipa_us, second.ipa_us)
+        except ContrastError as exc:
+            raise ContrastError(f"in the US forms, {exc}") from None
+    return sounds
+
+
+def _sequence_in(part: list[str], tokens: list[str]) -> bool:
+    return any(tokens[i : i + len(part)] == part for i in range(len(tokens) - len(part) + 1))
+
+
+def _slashed(symbols) -> str:
+    return " ".join(f"/{s}/" for s in sorted(symbols))
+
+
+def curriculum_validate(data: dict[str, Any]) -> Validated:
+    """Check the whole file; raise :class:`CurriculumError` listing every problem found.
+
+    Returns the minimal pairs to store (the drills' too) and how many American forms were
+    compared with CMUdict.
+    """
+    problems: list[str] = []
+    words = _Words()
+
+    category_types: set[str] = set()
+    for index, item in enumerate(_list(data, "categories", problems), start=1):
+        where = f"categories[{index}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: must be a mapping")
+            continue
+        kind = item.get("category_type")
+        if kind not in PhonemeCategory.CategoryType.values:
+            problems.append(
+                f"{where}: category_type {kind!r} is not one of vowel/diphthong/consonant"
+            )
+        elif kind in category_types:
+            problems.append(f"{where}: category_type {kind!r} appears twice")
+        category_types.add(kind)
+        _text(item, "name", where, problems)
+        _text(item, "name_vi", where, problems)
+
+    seen: Counter[str] = Counter()
+    per_category: Counter[str] = Counter()
+    for index, item in enumerate(_list(data, "phonemes", problems), start=1):
+        if not isinstance(item, dict):
+            problems.append(f"phonemes[{index}]: must be a mapping")
+            continue
+        symbol = normalize_ipa(str(item.get("ipa", "")))
+        where = f"phonemes[{index}] /{symbol}/"
+        if symbol not in PHONEMES:
+            problems.append(f"{where}: not one of the 44 phonemes of English")
+        seen[symbol] += 1
+        if item.get("category") not in category_types:
+            problems.append(f"{where}: category {item.get('category')!r} is not a listed category")
+        per_category[item.get("category")] += 1
+        if not isinstance(item.get("order"), int):
+            problems.append(f"{where}: 'order' must be a whole number")
+        _text(item, "vietnamese_approx", where, problems)
+        _text(item, "description_vi", where, problems)
+        _text(item, "tip_vi", where, problems)
+        examples = item.get("example_words")
+        if not isinstance(examples, list) or len(examples) < MIN_EXAMPLE_WORDS:
+            problems.append(f"{where}: needs at least {MIN_EXAMPLE_WORDS} example words")
+            continue
+        us_symbol = normalize_ipa(str(item.get("us_ipa") or "")) or symbol
+        us_tokens = _tokens(us_symbol, f"{where} us_ipa", problems) or []
+        for example in examples:
+            entry = words.read(example, f"{where} example", problems)
+            if entry is None:
+                continue
+            if symbol not in entry.tokens:
+                problems.append(f"{where}: example '{entry.word}' {entry.ipa} lacks /{symbol}/")
+            if us_tokens and not _sequence_in(us_tokens, entry.tokens_us):
+                problems.append(
+                    f"{where}: example '{entry.word}' US {entry.ipa_us} lacks /{us_symbol}/"
+                )
+
+    for symbol, count in seen.items():
+        if count > 1:
+            problems.append(f"/{symbol}/ is listed {count} times")
+    missing = [symbol for symbol in PHONEMES if symbol not in seen]
+    if missing:
+        problems.append("missing phonemes: " + " ".join(f"/{s}/" for s in missing))
+    for kind, expected in EXPECTED_PER_CATEGORY.items():
+        if kind in category_types and per_category[kind] != expected:
+            problems.append(f"category {kind}: {per_category[kind]} phonemes, expected {expected}")
+
+    pairs: list[_Pair] = []
+    for index, item in enumerate(_list(data, "minimal_pairs", problems), start=1):
+        where = f"minimal_pairs[{index}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: must be a mapping")
+            continue
+        symbols = item.get("phonemes")
+        if not isinstance(symbols, list) or len(symbols) != 2:
+            problems.append(f"{where}: needs 'phonemes: [a, b]', word_1 and word_2")
+            continue
+        pair = [words.read(item.get(f"word_{n}"), f"{where} word_{n}", problems) for n in (1, 2)]
+        kind = item.get("kind", MinimalPair.Kind.PAIR)
+        if kind not in MinimalPair.Kind.values:
+            problems.append(f"{where}: kind {kind!r} is not one of {', '.join(MinimalPair.Kind)}")
+            continue
+        if None in pair:
+            continue
+        symbols = (normalize_ipa(str(symbols[0])), normalize_ipa(str(symbols[1])))
+        where = f"{where} {pair[0].word}/{pair[1].word}"
+        if any(s not in seen for s in symbols):
+            problems.append(f"{where}: unknown phoneme in {list(symbols)}")
+            continue
+        wrong = (
+            f"{where}: as a {kind}, {pair[0].ipa} and {pair[1].ipa} must differ only in "
+            f"/{symbols[0]}/ → /{symbols[1]}/"
+        )
+        try:
+            if _contrast(kind, pair[0], pair[1]) != symbols:
+                problems.append(wrong)
+        except (ContrastError, IPAError) as exc:
+            problems.append(f"{wrong} ({exc})")
+        if kind == MinimalPair.Kind.STRESS:
+            pair[0].check_stress = pair[1].check_stress = True
+        pairs.append(_Pair(kind, symbols, pair[0], pair[1], _text(item, "note_vi", where, [])))
+
+    for index, item in enumerate(_list(data, "drills", problems), start=1):
+        pairs += _drill_pairs(item, f"drills[{index}]", words, set(seen), problems)
+
+    pair_words: set[tuple[str, str]] = set()
+    for pair in pairs:
+        key = (pair.word_1.word, pair.word_2.word)
+        if key in pair_words or key[::-1] in pair_words:
+            problems.append(f"{'/'.join(key)}: listed twice (as a minimal pair or in a drill)")
+        pair_words.add(key)
+
+    slugs: set[str] = set()
+    for index, item in enumerate(_list(data, "lessons", problems), start=1):
+        where = f"lessons[{index}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: must be a mapping")
+            continue
+        slug = _text(item, "slug", where, problems)
+        if slug in slugs:
+            problems.append(f"{where}: slug {slug!r} appears twice")
+        slugs.add(slug)
+        _text(item, "title", where, problems)
+        _text(item, "title_vi", where, problems)
+        for symbol in item.get("phonemes") or []:
+            if normalize_ipa(str(symbol)) not in seen:
+                problems.append(f"{where} {slug}: unknown phoneme /{symbol}/")
+        for pair in item.get("minimal_pairs") or []:
+            if not isinstance(pair, list) or tuple(pair) not in pair_words:
+                problems.append(
+                    f"{where} {slug}: minimal pair {pair!r} is not in minimal_pairs or drills"
+                )
+
+    us_forms_checked = words.check_us(problems)
+    if problems:
+        raise CurriculumError(problems)
+    return Validated(pairs=pairs, us_forms_checked=us_forms_checked)
+
+
+def _drill_pairs(
+    item: Any, where: str, words: _Words, phonemes: set[str], problems: list[str]
+) -> list[_Pair]:
+    """The pairs of one drill: every two of its words that contrast by the rule of its kind
+    (in a th drill, "tree" and "free" do not: that pair is left out). Every word must be in a
+    pair, and ``phonemes`` must list exactly the sounds the pairs contrast."""
+    if not isinstance(item, dict):
+        problems.append(f"{where}: must be a mapping")
+        return []
+    kind = item.get("kind")
+    note = _text(item, "note_vi", where, problems)
+    entries = item.get("words")
+    if kind not in MinimalPair.Kind.values or kind == MinimalPair.Kind.PAIR:
+        drills = [k for k in MinimalPair.Kind.values if k != MinimalPair.Kind.PAIR]
+        problems.append(f"{where}: kind {kind!r} is not one of {', '.join(drills)}")
+        return []
+    if not isinstance(entries, list) or len(entries) < 2:
+        problems.append(f"{where}: 'words' must list at least two words")
+        return []
+    drill = [words.read(entry, f"{where} word", problems) for entry in entries]
+    if None in drill:
+        return []
+    where = f"{where} {'/'.join(entry.word for entry in drill)}"
+    if len({entry.word.casefold() for entry in drill}) != len(drill):
+        problems.append(f"{where}: a word is listed twice")
+        return []
+    pairs: list[_Pair] = []
+    paired: set[int] = set()
+    for first, second in combinations(drill, 2):
+        if kind == MinimalPair.Kind.STRESS:
+            first.check_stress = second.check_stress = True
+        try:
+            sounds = _contrast(kind, first, second)
+        except NotThisKind:
+            continue
+        except (ContrastError, IPAError) as exc:
+            problems.append(f"{where}: {first.word}, {second.word}: {exc}")
+            paired.update((id(first), id(second)))  # reported: not "in no pair" as well
+            continue
+        pairs.append(_Pair(kind, sounds, first, second, note))
+    paired.update(id(entry) for pair in pairs for entry in (pair.word_1, pair.word_2))
+    for entry in drill:
+        if id(entry) not in paired:
+            problems.append(f"{where}: '{entry.word}' contrasts with no other word as a {kind}")
+    claimed = item.get("phonemes")
+    claimed = {normalize_ipa(str(s)) for s in claimed} if isinstance(claimed, list) else set()
+    practised = {sound for pair in pairs for sound in pair.phonemes}
+    if claimed - phonemes:
+        problems.append(f"{where}: unknown phoneme(s) {_slashed(claimed - phonemes)}")
+    elif claimed != practised and pairs:
+        problems.append(
+            f"{where}: 'phonemes' must list the sounds its pairs contrast: {_slashed(practised)}"
+        )
+    return pairs
+
+
+def _upsert(model: type[models.Model], lookup: dict, values: dict) -> tuple[models.Model, str]:
+    """Create or update one row; save only when a value differs (so twice changes nothing)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values), "created"
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if not changed:
+        return obj, "unchanged"
+    for name in changed:
+        setattr(obj, name, values[name])
+    obj.full_clean()
+    obj.save(update_fields=[*changed, *(["updated_at"] if hasattr(obj, "updated_at") else [])])
+    return obj, "updated"
+
+
+def _sync_positions(through: type[models.Model], lesson, field_name: str, wanted: list) -> bool:
+    """Make a lesson's ordered links exactly ``wanted``; return True when anything changed."""
+    current = {
+        getattr(link, f"{field_name}_id"): link for link in through.objects.filter(lesson=lesson)
+    }
+    changed = False
+    for position, target in enumerate(wanted, start=1):
+        link = current.pop(target.pk, None)
+        if link is None:
+            through.objects.create(lesson=lesson, position=position, **{field_name: target})
+            changed = True
+        elif link.position != position:
+            link.position = position
+            link.save(update_fields=["position"])
+            changed = True
+    if current:
+        through.objects.filter(pk__in=[link.pk for link in current.values()]).delete()
+        changed = True
+    return changed
+
+
+@transaction.atomic
+def curriculum_load(data: dict[str, Any]) -> LoadReport:
+    """Validate ``data`` and write it; return what was created, updated or left unchanged."""
+    validated = curriculum_validate(data)
+    report = LoadReport(us_forms_checked=validated.us_forms_checked)
+
+    categories = {}
+    for item in data["categories"]:
+        category, outcome = _upsert(
+            PhonemeCategory,
+            {"category_type": item["category_type"]},
+            {
+                "name": item["name"].strip(),
+                "name_vi": item["name_vi"].strip(),
+                "order": item.get("order", 0),
+            },
+        )
+        categories[category.category_type] = category
+        report.categories.add(outcome)
+
+    phonemes = {}
+    for item in data["phonemes"]:
+        symbol = normalize_ipa(item["ipa"])
+        phoneme, outcome = _upsert(
+            Phoneme,
+            {"ipa_symbol": symbol},
+            {
+                "category": categories[item["category"]],
+                "order": item["order"],
+                "us_ipa_symbol": normalize_ipa(str(item.get("us_ipa") or "")),
+                "is_voiced": bool(item.get("voiced", True)),
+                "vietnamese_approx": item["vietnamese_approx"].strip(),
+                "description_vi": item["description_vi"].strip(),
+                "tip_vi": item["tip_vi"].strip(),
+                "accent_notes": (item.get("accent_notes") or "").strip(),
+                "example_words": [
+                    {key: ex[key].strip() for key in ("word", "ipa", "ipa_us")}
+                    for ex in item["example_words"]
+                ],
+            },
+        )
+        phonemes[symbol] = phoneme
+        report.phonemes.add(outcome)
+
+    pairs = {}
+    for spec in validated.pairs:
+        pair, outcome = _upsert(
+            MinimalPair,
+            {
+                "phoneme_1": phonemes[spec.phonemes[0]],
+                "phoneme_2": phonemes[spec.phonemes[1]],
+                "word_1": spec.word_1.word,
+                "word_2": spec.word_2.word,
+            },
+            {
+                "kind": spec.kind,
+                "word_1_ipa": normalize_ipa(spec.word_1.ipa),
+                "word_2_ipa": normalize_ipa(spec.word_2.ipa),
+                "word_1_ipa_us": normalize_ipa(spec.word_1.ipa_us),
+                "word_2_ipa_us": normalize_ipa(spec.word_2.ipa_us),
+                "note_vi": spec.note_vi,
+            },
+        )
+        pairs[(pair.word_1, pair.word_2)] = pair
+        report.minimal_pairs.add(outcome)
+    report.pairs_not_in_file = MinimalPair.objects.exclude(
+        pk__in=[pair.pk for pair in pairs.values()]
+    ).count()
+
+    for item in data.get("lessons") or []:
+        lesson, outcome = _upsert(
+            PronunciationLesson,
+            {"slug": item["slug"].strip()},
+            {
+                "title": item["title"].strip(),
+                "title_vi": item["title_vi"].strip(),
+                "description_vi": (item.get("description_vi") or "").strip(),
+                "order": item.get("order", 0),
+            },
+        )
+        links_changed = _sync_positions(
+            PronunciationLessonPhoneme,
+            lesson,
+            "phoneme",
+            [phonemes[normalize_ipa(s)] for s in item.get("phonemes") or []],
+        )
+        links_changed |= _sync_positions(
+            PronunciationLessonPair,
+            lesson,
+            "minimal_pair",
+            [pairs[tuple(words)] for words in item.get("minimal_pairs") or []],
+        )
+        if outcome == "unchanged" and links_changed:
+            outcome = "updated"
+        report.lessons.add(outcome)
+    return report
