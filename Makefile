@@ -11,7 +11,7 @@ MANAGE := cd backend && ../$(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed audio bench lint format clean
+.PHONY: run serve worker beat bench-load test install migrate seed audio bench lint format clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,7 @@ $(INSTALLED): pyproject.toml
 install: $(INSTALLED)
 
 migrate: install
+	$(MANAGE) ensure_database
 	$(MANAGE) migrate --no-input
 
 seed: migrate
@@ -34,15 +35,39 @@ run: audio
 	@echo "PhatAm is at http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# Production: gunicorn (backend/config/gunicorn.py reads HOST, PORT, WEB_CONCURRENCY), DEBUG
+# off, static files collected for WhiteNoise. Needs SECRET_KEY; see README "Production".
+serve: audio
+	cd backend && DEBUG=0 ../$(BIN)/python manage.py collectstatic --no-input -v0
+	cd backend && DEBUG=0 HOST=$(HOST) PORT=$(PORT) ../$(BIN)/gunicorn config.wsgi -c config/gunicorn.py
+
+# Celery, with CELERY_BROKER_URL set (e.g. redis://127.0.0.1:6379/0): a worker that generates
+# audio (WORKER_CONCURRENCY processes), and the scheduler that runs cleanup_audio every night.
+# See README "Worker queue".
+worker: install
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (a Redis URL) first."; exit 2; }
+	cd backend && ../$(BIN)/celery -A config worker -l info --concurrency $${WORKER_CONCURRENCY:-2}
+
+beat: install
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (a Redis URL) first."; exit 2; }
+	@mkdir -p var
+	cd backend && ../$(BIN)/celery -A config beat -l info --schedule ../var/celerybeat-schedule
+
 test: install
 	$(BIN)/pytest
 
 bench: install
 	$(BIN)/python bench/audio_bench.py
 
+# Load tests on 127.0.0.1 (gunicorn + wrk; PostgreSQL for the load test): see bench/*.py.
+bench-load: install
+	cd bench && ../$(BIN)/python chart_bench.py
+	cd bench && ../$(BIN)/python load_bench.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	cd backend && ../$(BIN)/lint-imports ../pyproject.toml
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -2,11 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from apps.curriculum.media import serve_media
+from apps.curriculum.audio.media import serve_media
+from config.health import health
 
 urlpatterns = [
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    path("api/", include("apps.practice.api.urls")),
     path("api/", include("apps.curriculum.api.urls")),
+    path("hoc/", include("apps.practice.urls")),
+    path("studio/", include("apps.studio.urls")),
     path("", include("apps.curriculum.urls")),
 ]
 

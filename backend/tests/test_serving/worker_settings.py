@@ -1,0 +1,37 @@
+"""Settings of the Celery worker that ``test_worker.py`` starts: the project's own (read from
+the environment the test gives it), with eSpeak NG wrapped so that every synthesis, in any
+worker process, is written down in one file the test reads.
+"""
+
+import os
+import time
+
+from config.settings import *  # noqa: F403
+from config.settings import PHATAM_TTS_ENGINES
+from speech.tts.base import SynthesisRequest, SynthesisResult
+from speech.tts.espeak import ESpeakEngine
+
+
+class CountingESpeakEngine(ESpeakEngine):
+    """The real eSpeak NG, slowed by ``delay`` seconds (so a synthesis is still in flight when
+    the other worker process asks for the same audio) and counted in ``log_path``."""
+
+    def synthesize(self, request: SynthesisRequest) -> SynthesisResult:
+        time.sleep(self.options["delay"])
+        result = super().synthesize(request)
+        # One short line per write in append mode: lines from several processes never mix.
+        with open(self.options["log_path"], "a", encoding="utf-8") as log:
+            log.write(f"{os.getpid()} {request.voice.key} {request.ipa} {request.word}\n")
+        return result
+
+
+PHATAM_TTS_ENGINES = {
+    **PHATAM_TTS_ENGINES,
+    "espeak": {
+        "BACKEND": "tests.test_serving.worker_settings.CountingESpeakEngine",
+        "OPTIONS": {
+            "log_path": os.environ["PHATAM_TEST_SYNTHESIS_LOG"],
+            "delay": float(os.environ.get("PHATAM_TEST_SYNTHESIS_DELAY", "0")),
+        },
+    },
+}
