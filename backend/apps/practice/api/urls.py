@@ -1,0 +1,27 @@
+from django.urls import path
+
+from apps.practice.api import accounts, drills, feedback, lessons, progress
+
+app_name = "practice-api"
+
+urlpatterns = [
+    path("auth/register/", accounts.RegisterApi.as_view(), name="register"),
+    path("auth/token/", accounts.TokenApi.as_view(), name="token"),
+    path("profile/", progress.ProfileApi.as_view(), name="profile"),
+    path("progress/", progress.ProgressApi.as_view(), name="progress"),
+    path("drills/next/", drills.DrillNextApi.as_view(), name="drill-next"),
+    path("drills/kinds/", drills.DrillKindsApi.as_view(), name="drill-kinds"),
+    path("drills/<str:pk>/audio/", drills.DrillAudioApi.as_view(), name="drill-audio"),
+    path("drills/<str:pk>/answer/", drills.DrillAnswerApi.as_view(), name="drill-answer"),
+    path("lessons/", lessons.LessonListApi.as_view(), name="lessons"),
+    path("lessons/<str:pk>/", lessons.LessonDetailApi.as_view(), name="lesson"),
+    path("lessons/<str:pk>/complete/", lessons.LessonCompleteApi.as_view(), name="lesson-complete"),
+    path("feedback/vowel/", feedback.VowelFeedbackApi.as_view(), name="vowel-feedback"),
+    path("feedback/vowel/chart/", feedback.VowelChartApi.as_view(), name="vowel-chart"),
+    path("feedback/vowel/<str:pk>/", feedback.VowelRecordingApi.as_view(), name="vowel-recording"),
+    path(
+        "feedback/vowel/<str:pk>/audio/",
+        feedback.VowelRecordingAudioApi.as_view(),
+        name="vowel-recording-audio",
+    ),
+]

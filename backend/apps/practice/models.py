@@ -1,0 +1,197 @@
+"""What a learner does: their profile, listening drills, review cards and vowel recordings."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Voice(models.TextChoices):
+    """Whose formants a learner's vowels are compared with (men's and women's differ)."""
+
+    MALE = "male", "Giọng nam"
+    FEMALE = "female", "Giọng nữ"
+
+
+class LearnerProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_profile"
+    )
+    voice = models.CharField(max_length=10, choices=Voice.choices, default=Voice.MALE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(voice__in=["male", "female"]), name="learnerprofile_voice_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.voice}"
+
+
+class DrillAttempt(models.Model):
+    """One listening item: the learner hears one word of ``pair`` and picks what they heard.
+
+    The choices are shown under opaque keys ("a", "b") shuffled per attempt; ``word_1_key``
+    says which key stands for the pair's first word. Answered once: ``answered_at`` is set by
+    a conditional UPDATE (see ``drill_answer``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drill_attempts"
+    )
+    pair = models.ForeignKey(
+        "curriculum.MinimalPair", on_delete=models.CASCADE, related_name="drill_attempts"
+    )
+    answer_word = models.PositiveSmallIntegerField(help_text="1 or 2: the word that is played.")
+    word_1_key = models.CharField(max_length=1, help_text='"a" or "b": the key of word 1.')
+    accent = models.CharField(max_length=10)
+    lesson = models.ForeignKey(
+        "curriculum.PronunciationLesson",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="drill_attempts",
+    )
+    # The audio chosen when the item was made; cleanup may delete it (then it is resolved again).
+    audio_source = models.ForeignKey(
+        "curriculum.AudioSource",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="drill_attempts",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    choice = models.CharField(max_length=1, blank=True)
+    correct = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # A learner's recent attempts (history, lesson completion).
+            models.Index(fields=["user", "-created_at"], name="idx_drill_user_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer_word__in=[1, 2]), name="drillattempt_answer_word_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(word_1_key__in=["a", "b"]), name="drillattempt_key_valid"
+            ),
+            # Answered means all three are set; unanswered means none is.
+            models.CheckConstraint(
+                condition=(
+                    Q(answered_at__isnull=True, choice="", correct__isnull=True)
+                    | (
+                        Q(answered_at__isnull=False, correct__isnull=False)
+                        & Q(choice__in=["a", "b"])
+                    )
+                ),
+                name="drillattempt_answered_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.pair} ({'answered' if self.answered_at else 'open'})"
+
+    @property
+    def answer_key(self) -> str:
+        return self.word_1_key if self.answer_word == 1 else _other(self.word_1_key)
+
+    def key_of(self, number: int) -> str:
+        return self.word_1_key if number == 1 else _other(self.word_1_key)
+
+
+def _other(key: str) -> str:
+    return "b" if key == "a" else "a"
+
+
+class ReviewCard(models.Model):
+    """The FSRS card of one contrast (a minimal pair) for one learner.
+
+    ``card`` is ``fsrs.Card.to_dict()``; ``due`` repeats its due date in a column so the
+    database can find what is due.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_cards"
+    )
+    pair = models.ForeignKey(
+        "curriculum.MinimalPair", on_delete=models.CASCADE, related_name="review_cards"
+    )
+    card = models.JSONField()
+    due = models.DateTimeField()
+    reviews = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+    last_reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "pair"], name="unique_review_card"),
+            models.CheckConstraint(
+                condition=Q(lapses__lte=models.F("reviews")), name="reviewcard_lapses_le_reviews"
+            ),
+        ]
+        indexes = [
+            # "What is due for this learner, oldest first" (the next drill).
+            models.Index(fields=["user", "due"], name="idx_reviewcard_user_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.pair}: due {self.due:%Y-%m-%d %H:%M}"
+
+
+class VowelRecording(models.Model):
+    """A learner's recording of a vowel and where it fell on the F1/F2 chart.
+
+    The file lives in the private ``learner_recordings`` storage (never under MEDIA_ROOT,
+    which is public). It expires after PHATAM_LEARNER_RECORDING_DAYS: the file goes and
+    ``file_name`` is emptied, the measured point stays in the learner's history.
+    """
+
+    class Verdict(models.TextChoices):
+        OK = "ok", "Đúng"
+        CLOSE = "close", "Gần đúng"
+        HEARD_AS = "heard_as", "Nghe như âm khác"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vowel_recordings"
+    )
+    phoneme = models.ForeignKey(
+        "curriculum.Phoneme", on_delete=models.CASCADE, related_name="learner_recordings"
+    )
+    accent = models.CharField(max_length=10)
+    voice = models.CharField(max_length=10, choices=Voice.choices)
+    file_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=40, blank=True)
+    duration = models.FloatField()
+    f1 = models.FloatField()
+    f2 = models.FloatField()
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    heard_as = models.CharField(max_length=10, blank=True)
+    distance_bark = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # A learner's history for one vowel, newest first.
+            models.Index(
+                fields=["user", "phoneme", "-created_at"], name="idx_vowelrec_user_phoneme"
+            ),
+            # Expiry: recordings older than the cutoff that still have a file.
+            models.Index(fields=["created_at"], name="idx_vowelrec_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verdict__in=["ok", "close", "heard_as"]),
+                name="vowelrecording_verdict_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – /{self.phoneme.ipa_symbol}/ {self.verdict}"

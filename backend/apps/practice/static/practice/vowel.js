@@ -1,0 +1,374 @@
+/* Your vowel on the chart: record two seconds with the microphone (MediaRecorder), turn the
+   recording into a WAV file in the page (Web Audio), send it, and draw where it fell on the
+   F1/F2 chart next to the target and the reference vowels, with the learner's history. */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("recorder");
+  if (!root) return;
+
+  var RECORD_MS = 2000;
+  var SVG = "http://www.w3.org/2000/svg";
+  var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+  var select = document.getElementById("vowel-phoneme");
+  var recordButton = document.getElementById("record");
+  var status = document.getElementById("recorder-status");
+  var chart = document.getElementById("vowel-chart");
+  var result = document.getElementById("vowel-result");
+  var history = document.getElementById("vowel-history");
+  var historyEmpty = document.getElementById("vowel-history-empty");
+  var player = new Audio();
+  var current = { chart: null, points: [], latest: null };
+
+  var MESSAGES = {
+    NotAllowedError: "Bạn đã từ chối quyền dùng micro, nên PhatAm không ghi âm được. Để thử lại: " +
+      "bấm biểu tượng ổ khoá cạnh địa chỉ trang, chọn “Cho phép” micro, rồi tải lại trang.",
+    SecurityError: "Trình duyệt chặn micro trên trang này. Hãy mở trang qua HTTPS rồi thử lại.",
+    NotFoundError: "Không tìm thấy micro nào trên máy. Hãy cắm micro hoặc tai nghe có micro rồi bấm Ghi âm lại.",
+    NotReadableError: "Micro đang bị ứng dụng khác dùng hoặc bị lỗi. Hãy đóng ứng dụng đó rồi thử lại.",
+    Unsupported: "Trình duyệt này không cho ghi âm ở đây (cần HTTPS và một trình duyệt mới như Chrome, " +
+      "Firefox, Safari). Bạn vẫn có thể luyện nghe mà không cần micro.",
+  };
+  MESSAGES.OverconstrainedError = MESSAGES.NotFoundError;
+  MESSAGES.PermissionDeniedError = MESSAGES.NotAllowedError;
+
+  function setState(state, error) {
+    root.dataset.state = state;
+    if (error) root.dataset.error = error; else delete root.dataset.error;
+  }
+
+  function tell(message) {
+    status.textContent = message;
+  }
+
+  function accent() {
+    var checked = root.querySelector('input[name="vowel-accent"]:checked');
+    return checked ? checked.value : "";
+  }
+
+  function phonemeId() {
+    return select.value;
+  }
+
+  function symbol() {
+    return select.options[select.selectedIndex].dataset.ipa;
+  }
+
+  function api(url, options) {
+    options = options || {};
+    options.credentials = "same-origin";
+    options.headers = Object.assign({ Accept: "application/json" }, options.headers || {});
+    if (options.method && options.method !== "GET") options.headers["X-CSRFToken"] = csrf;
+    return fetch(url, options).then(function (response) {
+      if (response.status === 204) return { ok: true, status: 204, body: {} };
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        return { ok: response.ok, status: response.status, body: body };
+      });
+    });
+  }
+
+  /* The chart: Bark scales (as the classifier measures distance), F2 falling to the right and
+     F1 growing downwards, the way phoneticians draw the vowel space. */
+  var BOX = { left: 56, right: 500, top: 20, bottom: 350 };
+  var F2 = [3000, 600];
+  var F1 = [200, 1100];
+
+  function bark(hz) { return 26.81 * hz / (1960 + hz) - 0.53; }
+  function scale(hz, range, from, to) {
+    var lo = bark(range[0]), hi = bark(range[1]);
+    var t = (bark(hz) - lo) / (hi - lo);
+    return from + Math.max(0, Math.min(1, t)) * (to - from);
+  }
+  function x(f2) { return scale(f2, F2, BOX.left, BOX.right); }
+  function y(f1) { return scale(f1, F1, BOX.top, BOX.bottom); }
+  function pxPerBarkX() { return (BOX.right - BOX.left) / Math.abs(bark(F2[0]) - bark(F2[1])); }
+  function pxPerBarkY() { return (BOX.bottom - BOX.top) / Math.abs(bark(F1[1]) - bark(F1[0])); }
+
+  function node(tag, attrs, text) {
+    var element = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (name) { element.setAttribute(name, attrs[name]); });
+    if (text !== undefined) element.textContent = text;
+    chart.appendChild(element);
+    return element;
+  }
+
+  function draw() {
+    Array.prototype.slice.call(chart.querySelectorAll(".drawn")).forEach(function (element) {
+      chart.removeChild(element);
+    });
+    var data = current.chart;
+    if (!data) return;
+    node("line", { class: "axis drawn", x1: BOX.left, y1: BOX.bottom, x2: BOX.right, y2: BOX.bottom });
+    node("line", { class: "axis drawn", x1: BOX.left, y1: BOX.top, x2: BOX.left, y2: BOX.bottom });
+    [2500, 2000, 1500, 1000, 700].forEach(function (hz) {
+      node("text", { class: "tick drawn", x: x(hz), y: BOX.bottom + 16, "text-anchor": "middle" }, String(hz));
+    });
+    [300, 500, 700, 900].forEach(function (hz) {
+      node("text", { class: "tick drawn", x: BOX.left - 6, y: y(hz) + 4, "text-anchor": "end" }, String(hz));
+    });
+    node("text", { class: "axis-title drawn", x: (BOX.left + BOX.right) / 2, y: BOX.bottom + 36,
+      "text-anchor": "middle" }, "F2 (Hz): ← lưỡi trước · lưỡi sau →");
+    node("text", { class: "axis-title drawn", x: 14, y: (BOX.top + BOX.bottom) / 2,
+      "text-anchor": "middle", transform: "rotate(-90 14 " + (BOX.top + BOX.bottom) / 2 + ")" },
+      "F1 (Hz): ↑ lưỡi cao · lưỡi thấp ↓");
+    data.targets.forEach(function (target) {
+      node("ellipse", { class: "target-region drawn", cx: x(target.f2), cy: y(target.f1),
+        rx: pxPerBarkX(), ry: pxPerBarkY() });
+    });
+    data.vowels.forEach(function (vowel) {
+      node("circle", { class: "ref-dot drawn", cx: x(vowel.f2), cy: y(vowel.f1), r: 3 });
+      node("text", { class: "ref-label drawn", x: x(vowel.f2) + 6, y: y(vowel.f1) - 5, lang: "en-fonipa" },
+        vowel.symbol);
+    });
+    var first = data.targets[0];
+    node("text", { class: "target-label drawn", x: x(first.f2), y: y(first.f1) + pxPerBarkY() + 16,
+      "text-anchor": "middle" }, "Mục tiêu /" + data.ipa_symbol + "/");
+    current.points.forEach(function (point, index) {
+      if (current.latest && point.id === current.latest.id) return;
+      node("circle", { class: "history-point drawn", cx: x(point.f2), cy: y(point.f1), r: 5,
+        "data-id": point.id });
+      node("text", { class: "history-label drawn", x: x(point.f2) + 7, y: y(point.f1) + 12 },
+        String(index + 1));
+    });
+    if (current.latest) {
+      var cx = x(current.latest.f2), cy = y(current.latest.f1), r = 9;
+      node("path", { class: "learner-point drawn", d: "M" + cx + " " + (cy - r) + " L" + (cx + r) + " " + cy +
+        " L" + cx + " " + (cy + r) + " L" + (cx - r) + " " + cy + " Z",
+        "data-f1": current.latest.f1, "data-f2": current.latest.f2 });
+      node("text", { class: "learner-label drawn", x: cx + 12, y: cy + 5 }, "Bạn");
+    }
+    var desc = document.getElementById("vowel-chart-desc");
+    desc.textContent = "Trục ngang: F2, trục dọc: F1. Mục tiêu /" + data.ipa_symbol + "/ quanh F1 " +
+      first.f1 + " Hz, F2 " + first.f2 + " Hz." + (current.latest ? " Lần ghi mới nhất của bạn: F1 " +
+      Math.round(current.latest.f1) + " Hz, F2 " + Math.round(current.latest.f2) + " Hz." : "");
+  }
+
+  function loadChart() {
+    var url = new URL(root.dataset.chartUrl, window.location.href);
+    url.searchParams.set("phoneme", phonemeId());
+    if (accent()) url.searchParams.set("accent", accent());
+    return api(url.toString()).then(function (answer) {
+      if (!answer.ok) return;
+      current.chart = answer.body;
+      draw();
+    });
+  }
+
+  var VERDICTS = { ok: "Đúng", close: "Gần đúng", heard_as: "Nghe như âm khác" };
+
+  function verdictText(point) {
+    if (point.verdict === "heard_as") return "Nghe như /" + point.heard_as + "/";
+    return VERDICTS[point.verdict] || point.verdict;
+  }
+
+  function loadHistory() {
+    var url = new URL(root.dataset.feedbackUrl, window.location.href);
+    url.searchParams.set("phoneme", phonemeId());
+    return api(url.toString()).then(function (answer) {
+      if (!answer.ok) return;
+      current.points = answer.body;
+      if (current.latest && !current.points.some(function (p) { return p.id === current.latest.id; })) {
+        current.latest = null;
+      }
+      renderHistory();
+      draw();
+    });
+  }
+
+  function renderHistory() {
+    while (history.firstChild) history.removeChild(history.firstChild);
+    historyEmpty.hidden = current.points.length > 0;
+    current.points.forEach(function (point) {
+      var item = document.createElement("li");
+      var when = new Date(point.created_at);
+      item.appendChild(document.createTextNode(when.toLocaleString("vi-VN") + " – F1 " + Math.round(point.f1) +
+        " Hz, F2 " + Math.round(point.f2) + " Hz – " + verdictText(point) + " "));
+      if (point.audio_url) {
+        var play = document.createElement("button");
+        play.type = "button";
+        play.textContent = "Nghe lại";
+        play.addEventListener("click", function () { playRecording(point.audio_url); });
+        item.appendChild(play);
+      }
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.textContent = "Xoá";
+      remove.setAttribute("aria-label", "Xoá lần ghi lúc " + when.toLocaleString("vi-VN"));
+      remove.addEventListener("click", function () {
+        api(root.dataset.feedbackUrl + point.id + "/", { method: "DELETE" }).then(function (answer) {
+          if (answer.ok) {
+            tell("Đã xoá bản ghi.");
+            loadHistory();
+          }
+        });
+      });
+      item.appendChild(remove);
+      history.appendChild(item);
+    });
+  }
+
+  function playRecording(url) {
+    fetch(url, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error();
+        return response.blob();
+      })
+      .then(function (blob) {
+        player.src = URL.createObjectURL(blob);
+        return player.play();
+      })
+      .catch(function () { tell("Không phát được bản ghi (có thể đã hết hạn)."); });
+  }
+
+  function showResult(data) {
+    result.hidden = false;
+    var verdict = document.getElementById("vowel-verdict");
+    verdict.dataset.verdict = data.verdict;
+    if (data.verdict === "ok") {
+      verdict.textContent = "✓ Đúng: nguyên âm của bạn gần /" + data.ipa_symbol + "/ nhất.";
+    } else if (data.verdict === "close") {
+      verdict.textContent = "≈ Gần đúng: gần /" + data.nearest.symbol + "/ hơn một chút, nhưng đã ở sát vùng /" +
+        data.ipa_symbol + "/.";
+    } else {
+      verdict.textContent = "✗ Nghe như /" + data.heard_as + "/, chưa phải /" + data.ipa_symbol + "/.";
+    }
+    document.getElementById("vowel-numbers").textContent = "Bạn: F1 " + Math.round(data.f1) + " Hz, F2 " +
+      Math.round(data.f2) + " Hz. Mục tiêu: F1 " + data.target.f1 + " Hz, F2 " + data.target.f2 +
+      " Hz (cách " + data.distance_bark + " Bark; mẫu: " + data.reference + ").";
+    var advice = document.getElementById("vowel-advice");
+    while (advice.firstChild) advice.removeChild(advice.firstChild);
+    data.advice_vi.forEach(function (line) {
+      var item = document.createElement("li");
+      item.textContent = line;
+      advice.appendChild(item);
+    });
+    document.getElementById("vowel-tip").textContent = data.tip_vi ? "Mẹo: " + data.tip_vi : "";
+  }
+
+  /* 16-bit PCM WAV, mono: the format the server decodes and measures. */
+  function wav(samples, rate) {
+    var buffer = new ArrayBuffer(44 + samples.length * 2);
+    var view = new DataView(buffer);
+    function text(offset, value) {
+      for (var i = 0; i < value.length; i++) view.setUint8(offset + i, value.charCodeAt(i));
+    }
+    text(0, "RIFF");
+    view.setUint32(4, 36 + samples.length * 2, true);
+    text(8, "WAVE");
+    text(12, "fmt ");
+    view.setUint32(16, 16, true);
+    view.setUint16(20, 1, true);
+    view.setUint16(22, 1, true);
+    view.setUint32(24, rate, true);
+    view.setUint32(28, rate * 2, true);
+    view.setUint16(32, 2, true);
+    view.setUint16(34, 16, true);
+    text(36, "data");
+    view.setUint32(40, samples.length * 2, true);
+    for (var i = 0; i < samples.length; i++) {
+      var s = Math.max(-1, Math.min(1, samples[i]));
+      view.setInt16(44 + i * 2, s < 0 ? s * 0x8000 : s * 0x7fff, true);
+    }
+    return new Blob([view], { type: "audio/wav" });
+  }
+
+  function toWav(blob) {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    var context = new Context();
+    return blob.arrayBuffer()
+      .then(function (bytes) { return context.decodeAudioData(bytes); })
+      .then(function (decoded) {
+        context.close();
+        return wav(decoded.getChannelData(0), decoded.sampleRate);
+      });
+  }
+
+  function fail(name, message) {
+    setState("error", name);
+    tell(message || MESSAGES[name] || "Không ghi âm được (" + name + "). Hãy thử lại.");
+    recordButton.disabled = false;
+  }
+
+  function record() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.MediaRecorder) {
+      fail("Unsupported");
+      return;
+    }
+    recordButton.disabled = true;
+    setState("asking");
+    tell("Đang xin quyền dùng micro…");
+    navigator.mediaDevices.getUserMedia({ audio: true })
+      .then(function (stream) {
+        var chunks = [];
+        var recorder = new MediaRecorder(stream);
+        recorder.addEventListener("dataavailable", function (event) {
+          if (event.data && event.data.size) chunks.push(event.data);
+        });
+        recorder.addEventListener("stop", function () {
+          stream.getTracks().forEach(function (track) { track.stop(); });
+          send(new Blob(chunks, { type: recorder.mimeType }));
+        });
+        setState("recording");
+        tell("Đang ghi âm: hãy nói /" + symbol() + "/ và kéo dài âm…");
+        recorder.start();
+        window.setTimeout(function () { recorder.stop(); }, RECORD_MS);
+      })
+      .catch(function (error) { fail(error && error.name ? error.name : "Error"); });
+  }
+
+  function send(blob) {
+    setState("sending");
+    tell("Đang đo nguyên âm của bạn…");
+    toWav(blob)
+      .then(function (file) {
+        var form = new FormData();
+        form.append("file", file, "recording.wav");
+        form.append("phoneme", phonemeId());
+        form.append("accent", accent());
+        return api(root.dataset.feedbackUrl, { method: "POST", body: form });
+      })
+      .then(function (answer) {
+        recordButton.disabled = false;
+        if (!answer.ok) {
+          var detail = answer.body.detail || (answer.body.file && answer.body.file[0]) ||
+            (answer.body.phoneme && answer.body.phoneme[0]) || "Không đo được bản ghi. Hãy thử lại.";
+          fail("Server" + answer.status, detail);
+          return;
+        }
+        setState("done");
+        current.latest = answer.body;
+        showResult(answer.body);
+        tell("Xong: điểm “Bạn” trên biểu đồ là nguyên âm vừa ghi.");
+        return loadHistory();
+      })
+      .catch(function () { fail("Decode", "Không đọc được bản ghi trong trình duyệt. Hãy thử lại."); });
+  }
+
+  recordButton.addEventListener("click", record);
+  select.addEventListener("change", function () {
+    current.latest = null;
+    result.hidden = true;
+    loadChart();
+    loadHistory();
+  });
+  root.querySelectorAll('input[name="vowel-accent"]').forEach(function (input) {
+    input.addEventListener("change", loadChart);
+  });
+  root.querySelectorAll('input[name="vowel-voice"]').forEach(function (input) {
+    input.addEventListener("change", function () {
+      api(root.dataset.profileUrl, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ voice: input.value }),
+      }).then(function (answer) {
+        if (answer.ok) {
+          tell(answer.body.voice === "female" ? "Mục tiêu theo giọng nữ." : "Mục tiêu theo giọng nam.");
+          loadChart();
+        }
+      });
+    });
+  });
+
+  loadChart();
+  loadHistory();
+})();

@@ -1,0 +1,18 @@
+"""The learner's pages, under /hoc/ ("học": to learn)."""
+
+from django.urls import path
+
+from apps.practice import views
+
+app_name = "practice"
+
+urlpatterns = [
+    path("", views.practice, name="home"),
+    path("dang-ky/", views.signup, name="signup"),
+    path("dang-nhap/", views.login_page, name="login"),
+    path("dang-xuat/", views.logout_page, name="logout"),
+    path("tien-do/", views.progress, name="progress"),
+    path("bai-hoc/", views.lessons, name="lessons"),
+    path("bai-hoc/<int:pk>/", views.lesson, name="lesson"),
+    path("nguyen-am/", views.vowel, name="vowel"),
+]

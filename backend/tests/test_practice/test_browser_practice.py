@@ -1,0 +1,223 @@
+"""The learner's journey in Chromium (see tests/browser.py): sign up, ten drills with the
+keyboard, progress that changes, the vowel recorder with a fake microphone fed by eSpeak, what
+the page says when the microphone is refused or missing; axe-core on every page."""
+
+import tempfile
+import unittest
+from io import StringIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+
+from apps.curriculum.models import Phoneme
+from apps.practice.models import DrillAttempt, VowelRecording
+from tests.browser import CHROMIUM, LAUNCH_ARGS, BrowserTestCase
+from tests.factories import make_user
+from tests.test_practice.helpers import PrivateRecordingsMixin, espeak_vowel_wav
+
+PASSWORD = "mot-mat-khau-dai-2024"
+AXE_JS = Path(settings.REPO_DIR) / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+# axe's rules for WCAG 2.1 A and AA, and its best practices.
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {runOnly: {type: "tag",
+    values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}));
+}"""
+
+
+class LearnerBrowserTestCase(PrivateRecordingsMixin, BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        call_command("seed_curriculum", stdout=StringIO())
+
+    def assert_accessible(self, what: str) -> None:
+        """No serious or critical axe-core violation on the page as it is now. The script is
+        evaluated (not added as a tag, which the CSP would refuse)."""
+        if not AXE_JS.exists():
+            return  # AxeInstalledTests is skipped, saying how to install it
+        self.page.evaluate(AXE_JS.read_text())
+        violations = self.page.evaluate(AXE_RUN)
+        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        self.assertEqual(serious, [], f"axe-core on {what}")
+
+    def sign_up(self, username: str) -> None:
+        self.open("/hoc/dang-ky/")
+        self.assert_accessible("the sign-up page")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password1", PASSWORD)
+        self.page.fill("#id_password2", PASSWORD)
+        self.page.click('button[type="submit"]')
+        self.page.wait_for_url("**/hoc/")
+
+    def log_in(self, username: str) -> None:
+        self.open("/hoc/dang-nhap/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", "a-long-test-password")
+        self.page.click('main button[type="submit"]')
+        self.page.wait_for_url("**/hoc/")
+
+    def wait_for_item(self, previous: str | None = None) -> str:
+        self.page.wait_for_function(
+            "(previous) => { const d = document.getElementById('drill');"
+            " return d.dataset.state === 'ready' && d.dataset.itemId !== previous; }",
+            arg=previous,
+        )
+        return self.page.get_attribute("#drill", "data-item-id")
+
+
+@unittest.skipUnless(AXE_JS.exists(), "axe-core is missing: run scripts/install-axe.sh")
+class AxeInstalledTests(unittest.TestCase):
+    def test_axe_core_is_installed_for_the_accessibility_checks(self):
+        self.assertGreater(AXE_JS.stat().st_size, 100_000)
+
+
+class DrillJourneyTests(LearnerBrowserTestCase):
+    def test_a_learner_signs_up_does_ten_drills_with_the_keyboard_and_sees_progress(self):
+        self.sign_up("lan")
+        item = self.wait_for_item()
+        self.page.wait_for_function(
+            "() => Number(document.getElementById('drill').dataset.played) >= 1"
+        )
+        self.page.keyboard.press(" ")  # Space replays
+        self.page.wait_for_function(
+            "() => Number(document.getElementById('drill').dataset.played) >= 2"
+        )
+
+        keys = ["1", "b", "2", "a", "A", "B", "1", "2", "a", "b"]
+        for number, key in enumerate(keys, start=1):
+            self.page.keyboard.press(key)
+            self.page.wait_for_selector('#drill[data-state="answered"]')
+            feedback = self.page.locator("#drill-feedback").text_content()
+            self.assertRegex(feedback, r"^(✓ Đúng rồi!|✗ Chưa đúng\.)")
+            self.assertIn("Bạn nghe:", feedback)
+            self.assertEqual(self.page.locator("#drill-done").text_content(), str(number))
+            self.assertEqual(self.page.locator(".choice.correct").count(), 1)
+            if number == 1:
+                self.assert_accessible("the drill page with feedback")
+            if number < len(keys):
+                self.page.keyboard.press("Enter")
+                item = self.wait_for_item(item)
+
+        attempts = DrillAttempt.objects.filter(user__username="lan")
+        self.assertEqual(attempts.filter(answered_at__isnull=False).count(), 10)
+        chosen = [attempt.choice for attempt in attempts.order_by("created_at", "pk")]
+        self.assertEqual(chosen, [{"1": "a", "2": "b"}.get(k, k.lower()) for k in keys])
+        right = attempts.filter(correct=True).count()
+        self.assertEqual(self.page.locator("#drill-right").text_content(), str(right))
+
+        self.open("/hoc/tien-do/")
+        self.assertEqual(self.page.locator("#total-attempts").text_content(), "10")
+        self.assertEqual(self.page.locator("#total-correct").text_content(), str(right))
+        practised = self.page.locator("#mastery-grid .cell:not(.band-none)").count()
+        self.assertGreaterEqual(practised, 1)
+        self.assert_accessible("the progress page")
+        self.screenshot("practice-progress.png")
+        self.open("/hoc/bai-hoc/")
+        self.assert_accessible("the lessons page")
+        self.page.click(".lesson-card h2 a >> nth=0")
+        self.page.wait_for_selector('#drill[data-state="ready"]')
+        self.assert_accessible("a lesson page")
+        self.assertEqual(self.errors, [])
+
+    def test_on_a_phone_the_feedback_stays_in_view_after_a_tap(self):
+        self.context.close()
+        self.context = self.browser.new_context(
+            viewport={"width": 375, "height": 667}, has_touch=True
+        )
+        self.page = self.context.new_page()
+        make_user("minh")
+        self.log_in("minh")
+        self.wait_for_item()
+        self.page.tap('.choice[data-key="a"]')
+        self.page.wait_for_selector('#drill[data-state="answered"]')
+        box = self.page.locator("#drill-feedback").bounding_box()
+        self.assertGreaterEqual(box["y"], 0)
+        self.assertLessEqual(box["y"] + 20, 667, "the feedback is on screen")
+        self.assertEqual(self.page.get_attribute("#drill-feedback", "aria-live"), "polite")
+        self.screenshot("practice-phone.png")
+
+
+class MicrophoneMessageTests(LearnerBrowserTestCase):
+    REFUSE = """navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException("denied", "%s"));"""
+
+    def record_with(self, script: str) -> str:
+        self.page.add_init_script(script)
+        make_user("hoa")
+        self.log_in("hoa")
+        self.open("/hoc/nguyen-am/")
+        self.page.click("#record")
+        self.page.wait_for_selector('#recorder[data-state="error"]')
+        return self.page.locator("#recorder-status").text_content()
+
+    def test_a_refused_microphone_is_explained(self):
+        said = self.record_with(self.REFUSE % "NotAllowedError")
+        self.assertIn("Bạn đã từ chối quyền dùng micro", said)
+        self.assertIn("tải lại trang", said)
+
+    def test_a_missing_microphone_is_explained(self):
+        said = self.record_with(self.REFUSE % "NotFoundError")
+        self.assertIn("Không tìm thấy micro", said)
+
+    def test_a_browser_that_cannot_record_is_explained(self):
+        said = self.record_with(
+            "Object.defineProperty(navigator, 'mediaDevices', {value: undefined});"
+        )
+        self.assertIn("không cho ghi âm", said)
+        self.assertIn("luyện nghe", said)
+
+
+class VowelRecorderTests(LearnerBrowserTestCase):
+    """Chromium's fake microphone plays eSpeak NG's /iː/ (en-us), over and over."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._wav_dir = tempfile.TemporaryDirectory(prefix="phatam-mic-")
+        wav = Path(cls._wav_dir.name) / "long-i.wav"
+        wav.write_bytes(espeak_vowel_wav("iː", accent="en-US", repeat=6))
+        cls.browser.close()
+        cls.browser = cls.playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                *LAUNCH_ARGS,
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={wav}",
+            ],
+        )
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls._wav_dir.cleanup()
+
+    def test_a_recorded_vowel_shows_on_the_chart(self):
+        self.context.grant_permissions(["microphone"])
+        make_user("hoa")
+        self.log_in("hoa")
+        self.open("/hoc/nguyen-am/")
+        long_i = Phoneme.objects.get(ipa_symbol="iː")
+        self.page.select_option("#vowel-phoneme", str(long_i.pk))
+        self.page.check('input[name="vowel-accent"][value="en-US"]')
+        self.page.wait_for_selector("#vowel-chart .target-region")
+        self.assert_accessible("the vowel recorder")
+
+        self.page.click("#record")
+        self.page.wait_for_selector('#recorder[data-state="done"]', timeout=30_000)
+
+        point = self.page.locator("#vowel-chart .learner-point")
+        self.assertEqual(point.count(), 1)
+        recording = VowelRecording.objects.get(user__username="hoa")
+        self.assertEqual(recording.phoneme, long_i)
+        self.assertAlmostEqual(float(point.get_attribute("data-f1")), recording.f1, places=0)
+        verdict = self.page.get_attribute("#vowel-verdict", "data-verdict")
+        self.assertEqual(verdict, recording.verdict)
+        self.assertEqual(verdict, "ok", f"F1 {recording.f1}, F2 {recording.f2}")
+        self.assertEqual(self.page.locator("#vowel-history li").count(), 1)
+        self.assert_accessible("the vowel recorder with a result")
+        self.screenshot("vowel-recorder.png")
+        self.assertEqual(self.errors, [])
