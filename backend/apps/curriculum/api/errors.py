@@ -56,7 +56,8 @@ class ApiJsonErrorsMiddleware:
         # Django logs each error answer once, and marks the answer it logged; keep the mark
         # so that the replacement is not logged a second time.
         replacement._has_been_logged = getattr(response, "_has_been_logged", False)
-        response.close()
+        # Not response.close(): that sends request_finished, which closes the database
+        # connection in the middle of the request.
         return replacement
 
     def process_exception(self, request: HttpRequest, exception: Exception):
