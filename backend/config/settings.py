@@ -456,5 +456,7 @@ LOGGING = {
         "django": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO")},
         # runserver's request lines, as Django prints them by default.
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # django-axes reports every login at INFO; lockouts are WARNING and still show.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -137,7 +137,7 @@ class DeadCacheTests(PayloadTestCase):
     def test_with_the_cache_down_the_payload_is_rendered_for_the_request(self):
         broken = mock.Mock(side_effect=ConnectionError("cache is down"))
         with (
-            mock.patch.object(payload_cache.cache, "get_many", broken),
+            mock.patch.object(payload_cache.cache, "get", broken),
             mock.patch.object(payload_cache.cache, "set", broken),
             mock.patch.object(payload_cache.cache, "add", broken),
             self.assertLogs("apps.curriculum.api.cache", "WARNING"),

@@ -18,6 +18,7 @@ which renders and stores it.
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,30 +76,53 @@ def _answer(request: HttpRequest, payload: Payload) -> HttpResponse:
 
 
 def _payload(name: str, build) -> Payload:
-    key = PAYLOAD_KEY.format(name=name)
-    version, entry = _cached(key)
-    if entry is not None and version is not None and entry[0] == version:
-        return entry[1]
-    if version is None:
-        version = _new_version(first=True)
+    payload = _fresh(name)
+    if payload is not None:
+        return payload
+    version = _version() or _new_version(first=True)
     data, expires = build()
     body = JSONRenderer().render(data)
     payload = Payload(body=body, etag=f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"')
     timeout = settings.PHATAM_PAYLOAD_SECONDS
     if expires is not None:
         timeout = min(timeout, max(0, int((expires - timezone.now()).total_seconds())))
-    if timeout > 0:
-        _store(key, (version, payload), timeout)
+    if timeout > 0 and version is not None:
+        _store(PAYLOAD_KEY.format(name=name), (version, payload, time.time() + timeout), timeout)
+        _seen[name] = (version, time.time() + timeout, payload)
     return payload
 
 
-def _cached(key: str) -> tuple[str | None, tuple | None]:
+# Each process keeps a copy of the payloads it has served: a hit then reads only the small
+# version key from the shared cache, not the whole payload. The version and the expiry decide,
+# exactly as for the shared copy.
+_seen: dict[str, tuple[str, float, Payload]] = {}
+
+
+def _fresh(name: str) -> Payload | None:
+    """The stored payload ``name`` if it is of the current version and unexpired."""
+    version = _version()
+    if version is None:
+        return None
+    local = _seen.get(name)
+    if local is not None and local[0] == version and local[1] > time.time():
+        return local[2]
     try:
-        found = cache.get_many([VERSION_KEY, key])
+        entry = cache.get(PAYLOAD_KEY.format(name=name))
     except Exception:  # a cache that is down is a miss
         logger.warning("Payload cache unavailable", exc_info=True)
-        return None, None
-    return found.get(VERSION_KEY), found.get(key)
+        return None
+    if entry is None or entry[0] != version or entry[2] <= time.time():
+        return None
+    _seen[name] = (entry[0], entry[2], entry[1])
+    return entry[1]
+
+
+def _version() -> str | None:
+    try:
+        return cache.get(VERSION_KEY)
+    except Exception:  # a cache that is down is a miss
+        logger.warning("Payload cache unavailable", exc_info=True)
+        return None
 
 
 def _store(key: str, value, timeout: int) -> None:
@@ -164,10 +188,9 @@ class PayloadCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method in ("GET", "HEAD"):
             name = _name_of(request)
-            if name is not None:
-                version, entry = _cached(PAYLOAD_KEY.format(name=name))
-                if entry is not None and version is not None and entry[0] == version:
-                    return _answer(request, entry[1])
+            payload = _fresh(name) if name is not None else None
+            if payload is not None:
+                return _answer(request, payload)
         return self.get_response(request)
 
 
