@@ -34,6 +34,26 @@ LAUNCH_ARGS = [
 # eSpeak only: nothing the pages ask for reaches for the internet.
 ESPEAK_ONLY = {"en-US": ["espeak:en-us"], "en-GB": ["espeak:en-gb-x-rp"]}
 WAIT_MS = 15_000
+# axe-core, installed by scripts/install-axe.sh (git ignores var/); the checks skip without it.
+AXE_JS = Path(settings.REPO_DIR) / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+# axe's rules for WCAG 2.1 A and AA, and its best practices.
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {runOnly: {type: "tag",
+    values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}));
+}"""
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations on ``page`` as it is now. The script is evaluated (not added as
+    a tag, which the Content-Security-Policy would refuse)."""
+    page.evaluate(AXE_JS.read_text())
+    return page.evaluate(AXE_RUN)
+
+
+def serious_axe_violations(page) -> list[dict]:
+    return [v for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
 
 
 def wait_until(condition, *, timeout: float = 10.0) -> bool:

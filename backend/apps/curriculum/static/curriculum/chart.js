@@ -26,8 +26,24 @@
     clicks: 0, // the latest click: a slow answer for an earlier one must not play over it
   };
 
+  // Text in a language other than the page's Vietnamese is marked: IPA and English words.
+  function inLang(lang, text) {
+    const span = document.createElement("span");
+    span.lang = lang;
+    span.textContent = text;
+    return span;
+  }
+
+  // What is playing, for the status line: /iː/, or “see” /iː/ for an example word.
+  function soundLabel(phoneme, word) {
+    if (!phoneme) return [];
+    const symbol = inLang("en-fonipa", `/${phoneme.display_symbol || phoneme.ipa_symbol}/`);
+    return word ? ["“", inLang("en", word), "” ", symbol] : [symbol];
+  }
+
+  // ``text`` is a string or a list of strings and nodes (see soundLabel).
   function setStatus(text, tier, extra = {}) {
-    statusEl.textContent = text;
+    statusEl.replaceChildren(...(Array.isArray(text) ? text : [text]));
     statusEl.dataset.tier = tier;
     for (const [key, value] of Object.entries(extra)) statusEl.dataset[key] = value;
   }
@@ -84,7 +100,7 @@
 
   function fallbackFor(phoneme, word) {
     const text = word || (phoneme && phoneme.example_words[0] ? phoneme.example_words[0].word : "");
-    return { text, lang: state.accent };
+    return { text, lang: state.accent, label: soundLabel(phoneme, word) };
   }
 
   function speak(webSpeech) {
@@ -98,17 +114,28 @@
       return;
     }
     if (!webSpeech || !webSpeech.text) {
-      setStatus("Chưa có âm thanh cho âm này. (No audio for this sound yet.)", "none", { lastSrc: "" });
+      const label = webSpeech && webSpeech.label ? [...webSpeech.label, " — "] : [];
+      setStatus([...label, "Chưa có âm thanh cho âm này. (No audio for this sound yet.)"], "none", {
+        lastSrc: "",
+      });
       return;
     }
     const utterance = new window.SpeechSynthesisUtterance(webSpeech.text);
     utterance.lang = webSpeech.lang;
     utterance.rate = state.speed;
     window.speechSynthesis.speak(utterance);
-    setStatus(`${TIER_LABELS.web_speech}: “${webSpeech.text}” (${webSpeech.lang})`, "web_speech", {
-      lastSrc: "",
-      quality: "",
-    });
+    const label = webSpeech.label && webSpeech.label.length ? webSpeech.label : [];
+    setStatus(
+      [
+        "Đang phát ",
+        ...label,
+        ` — ${TIER_LABELS.web_speech}: “`,
+        inLang(webSpeech.lang, webSpeech.text),
+        `” (${webSpeech.lang})`,
+      ],
+      "web_speech",
+      { lastSrc: "", quality: "" },
+    );
   }
 
   function recordPlay(audioSourceId) {
@@ -138,8 +165,12 @@
       if (started) return;
       started = true;
       setStatus(
-        // Who or what made the clip, in learner words (the API's provenance.text_vi).
-        `${TIER_LABELS[audio.source_type] || audio.source_type} · ${audio.provenance ? audio.provenance.text_vi : audio.voice_id}`,
+        // The sound, then who or what made the clip, in learner words (provenance.text_vi).
+        [
+          "Đang phát ",
+          ...(fallback.label || []),
+          ` — ${TIER_LABELS[audio.source_type] || audio.source_type} · ${audio.provenance ? audio.provenance.text_vi : audio.voice_id}`,
+        ],
         audio.source_type,
         { lastSrc: audio.url, quality: String(audio.quality_score) },
       );
@@ -160,7 +191,10 @@
       playAudio(stored, fallbackFor(phoneme, word), button);
       return;
     }
-    setStatus("Đang chuẩn bị âm thanh… (Preparing audio…)", "loading");
+    setStatus(
+      ["Đang chuẩn bị âm thanh ", ...soundLabel(phoneme, word), "… (Preparing audio…)"],
+      "loading",
+    );
     const query = new URLSearchParams({ accent: state.accent });
     if (word) query.set("word", word);
     try {
@@ -170,7 +204,8 @@
         if (!word) phoneme.audio = answer.audio;
         playAudio(answer.audio, fallbackFor(phoneme, word), button);
       } else {
-        speak(answer.web_speech || fallbackFor(phoneme, word));
+        const fallback = fallbackFor(phoneme, word);
+        speak(answer.web_speech ? { ...answer.web_speech, label: fallback.label } : fallback);
       }
     } catch (error) {
       if (click === state.clicks) speak(fallbackFor(phoneme, word));
@@ -181,9 +216,11 @@
     const button = document.createElement("button");
     button.type = "button";
     button.className = "word-button";
+    button.lang = "en";
     button.dataset.word = word;
     button.append(word + " ");
     const small = document.createElement("small");
+    small.lang = "en-fonipa";
     small.textContent = ipa;
     button.append(small);
     button.addEventListener("click", async () => {
@@ -229,6 +266,27 @@
     );
   }
 
+  // The key that opened the panel: "Back to the chart" returns there.
+  let opener = null;
+  const toDetail = document.getElementById("to-detail");
+
+  // The panel is 44 Tab stops away (and below the chart on a phone): after a key is used, a
+  // "Xem chi tiết" link follows the key's row. The focus stays on the key, so Tab still goes
+  // on to the next sound; the link moves the focus to the panel's heading and shows it.
+  function offerDetail(button, phoneme) {
+    toDetail.querySelector("[lang]").textContent =
+      `/${phoneme.display_symbol || phoneme.ipa_symbol}/`;
+    button.closest(".row").after(toDetail);
+    toDetail.hidden = false;
+  }
+
+  toDetail.addEventListener("click", (event) => {
+    event.preventDefault();
+    const heading = document.getElementById("detail-heading");
+    heading.focus({ preventScroll: true });
+    document.getElementById("detail").scrollIntoView({ block: "start" });
+  });
+
   document.querySelectorAll(".phoneme").forEach((button) => {
     button.addEventListener("click", async () => {
       await loading;
@@ -237,9 +295,18 @@
         speak(null);
         return;
       }
+      opener = button;
       showDetail(phoneme);
+      offerDetail(button, phoneme);
       playThroughChain(phoneme, "", button);
     });
+  });
+
+  document.getElementById("detail-back").addEventListener("click", (event) => {
+    if (!opener) return; // the link's own #chart jump
+    event.preventDefault();
+    opener.focus({ preventScroll: true });
+    opener.scrollIntoView({ block: "center" });
   });
 
   document.querySelectorAll('input[name="accent"]').forEach((input) =>
