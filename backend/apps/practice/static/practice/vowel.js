@@ -245,43 +245,7 @@
     document.getElementById("vowel-tip").textContent = data.tip_vi ? "Mẹo: " + data.tip_vi : "";
   }
 
-  /* 16-bit PCM WAV, mono: the format the server decodes and measures. */
-  function wav(samples, rate) {
-    var buffer = new ArrayBuffer(44 + samples.length * 2);
-    var view = new DataView(buffer);
-    function text(offset, value) {
-      for (var i = 0; i < value.length; i++) view.setUint8(offset + i, value.charCodeAt(i));
-    }
-    text(0, "RIFF");
-    view.setUint32(4, 36 + samples.length * 2, true);
-    text(8, "WAVE");
-    text(12, "fmt ");
-    view.setUint32(16, 16, true);
-    view.setUint16(20, 1, true);
-    view.setUint16(22, 1, true);
-    view.setUint32(24, rate, true);
-    view.setUint32(28, rate * 2, true);
-    view.setUint16(32, 2, true);
-    view.setUint16(34, 16, true);
-    text(36, "data");
-    view.setUint32(40, samples.length * 2, true);
-    for (var i = 0; i < samples.length; i++) {
-      var s = Math.max(-1, Math.min(1, samples[i]));
-      view.setInt16(44 + i * 2, s < 0 ? s * 0x8000 : s * 0x7fff, true);
-    }
-    return new Blob([view], { type: "audio/wav" });
-  }
-
-  function toWav(blob) {
-    var Context = window.AudioContext || window.webkitAudioContext;
-    var context = new Context();
-    return blob.arrayBuffer()
-      .then(function (bytes) { return context.decodeAudioData(bytes); })
-      .then(function (decoded) {
-        context.close();
-        return wav(decoded.getChannelData(0), decoded.sampleRate);
-      });
-  }
+  var toWav = window.PhatAmRecording.toWav; // curriculum/recording.js
 
   function fail(name, message) {
     setState("error", name);
