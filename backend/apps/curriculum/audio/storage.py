@@ -8,8 +8,8 @@ always belongs to a committed row, and only ``phonemes/pending/`` holds files wh
 still be in an open transaction: the cleanup's orphan rule (``lifecycle.orphan_files_find``)
 relies on this. The new file is deleted at once if saving its row fails; if an outer
 transaction rolls back later, it stays under ``phonemes/pending/`` until ``cleanup_audio``
-sweeps it (a day on). A rolled-back transaction keeps the replaced file. Generated audio and native recordings both
-come through here.
+sweeps it (a day on). A rolled-back transaction keeps the replaced file. Generated audio
+and native recordings both come through here.
 
 A storage that refuses the write (disk full, read-only, failing) raises
 :class:`StorageUnavailable`, the one place that classifies such faults, with no partial file
