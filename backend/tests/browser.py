@@ -10,7 +10,9 @@ from unittest import mock
 
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core.servers.basehttp import WSGIServer
 from django.test import override_settings
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 
 from tests.factories import TempMediaMixin
 
@@ -67,6 +69,20 @@ def wait_until(condition, *, timeout: float = 10.0) -> bool:
 
 
 @unittest.skipUnless(sync_playwright, "playwright is not installed (pip install -e '.[dev]')")
+class OneRequestAtATime(LiveServerThread):
+    """A live server that answers one request at a time, for pages that keep asking the
+    server in the background (the learner's drills): its threads would share the test
+    database's one connection (in-memory SQLite), and a request the previous test's page left
+    running could lock it against the next test's. Django's server closes each connection
+    when it is not threaded."""
+
+    def _create_server(self, connections_override=None):
+        # Requests run in this thread, which already uses the overridden connections.
+        return WSGIServer(
+            (self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False
+        )
+
+
 @unittest.skipUnless(
     os.access(CHROMIUM, os.X_OK), f"no Chromium at {CHROMIUM} (scripts/install-chromium.sh)"
 )

@@ -16,6 +16,7 @@ from tests.browser import (
     CHROMIUM,
     LAUNCH_ARGS,
     BrowserTestCase,
+    OneRequestAtATime,
     serious_axe_violations,
 )
 from tests.factories import make_user
@@ -25,6 +26,8 @@ PASSWORD = "mot-mat-khau-dai-2024"
 
 
 class LearnerBrowserTestCase(PrivateRecordingsMixin, BrowserTestCase):
+    server_thread_class = OneRequestAtATime
+
     def setUp(self):
         super().setUp()
         call_command("seed_curriculum", stdout=StringIO())
