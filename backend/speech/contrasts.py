@@ -84,8 +84,8 @@ def _differing_words(first: str, second: str) -> tuple[str, str]:
     places = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
     if len(a) != len(b) or len(places) != 1:
         raise ContrastError(
-            f"/{first}/ and /{second}/ must be the same words but one (the same frame around "
-            "the word that differs)"
+            f"/{' '.join(a)}/ and /{' '.join(b)}/ must be the same words but one (the same "
+            "frame around the word that differs)"
         )
     return a[places[0]], b[places[0]]
 

@@ -192,7 +192,8 @@ class _Words:
             problems.append(
                 f"{where}: {found.ipa} (US {found.ipa_us}) differs from {first.where}: "
                 f"{first.ipa} (US {first.ipa_us}); one spelling is one pronunciation (audio is "
-                "stored by spelling): tell homographs apart as in 'a record' / 'to record'"
+                "stored by spelling, and a voice reading the word cannot tell homographs apart): "
+                "choose another word"
             )
             return found  # checked further as written
         return first
@@ -283,11 +284,24 @@ def _merged_problem(where: str, first: _Word, second: _Word, merged: list[str]) 
 
 
 def _frame_problem(where: str, first: _Word, second: _Word) -> str:
-    """Why a stress pair's spoken text gives the answer away outside the stressed word, or ""."""
+    """Why a stress pair's spoken text gives the answer away outside the stressed word, or "".
+
+    The words may be phrases; then they must be the same words, spelled and said the same,
+    but one: the word whose stress differs ("say desert" / "say dessert"). "a record" /
+    "to record" differs in its frame, which a learner hears before the stress.
+    """
     spelled = first.word.casefold().split(), second.word.casefold().split()
-    differing = [i for i, (x, y) in enumerate(zip(*spelled, strict=False)) if x != y]
-    if len(spelled[0]) == len(spelled[1]) and len(differing) == 1:
-        return ""
+    said = normalize_ipa(first.ipa).split(), normalize_ipa(second.ipa).split()
+    said_us = normalize_ipa(first.ipa_us).split(), normalize_ipa(second.ipa_us).split()
+    if len({len(spelled[0]), len(spelled[1]), *map(len, said), *map(len, said_us)}) == 1:
+        differing = {
+            i
+            for words in (spelled, said, said_us)
+            for i, (x, y) in enumerate(zip(*words, strict=True))
+            if x != y
+        }
+        if len(differing) == 1:
+            return ""
     return (
         f"{where}: the stress pair '{first.word}' / '{second.word}' is spoken differently "
         "outside the stressed word, so the learner hears the answer in the frame, not in the "
