@@ -18,7 +18,11 @@ from apps.curriculum.models import (
     UserPhonemeProgress,
     UserPronunciationLessonProgress,
 )
-from apps.curriculum.selectors import minimal_pairs_list, phonemes_for_chart
+from apps.curriculum.selectors import (
+    minimal_pairs_list,
+    phoneme_symbol_for_accent,
+    phonemes_for_chart,
+)
 from apps.practice.models import DrillAttempt, LearnerProfile, ReviewCard, VowelRecording
 
 # A phoneme counts as mastered from this mastery (0–100) on.
@@ -290,13 +294,12 @@ def drill_answer_words(attempt: DrillAttempt) -> tuple[DrillWord, DrillWord]:
 def drill_explanation_vi(attempt: DrillAttempt, *, correct: bool) -> str:
     """Why the answer is what it is, in Vietnamese: the two words and their sounds."""
     heard, other = drill_answer_words(attempt)
-    said = (
-        f"“{heard.word}” /{heard.ipa}/ có âm /{heard.phoneme.ipa_symbol}/ "
-        f"({heard.phoneme.vietnamese_approx})"
-    )
+    # The sounds in the same accent as the words: "tone /toʊn/ – âm /oʊ/" in en-US.
+    heard_sound = phoneme_symbol_for_accent(heard.phoneme, accent=attempt.accent)
+    other_sound = phoneme_symbol_for_accent(other.phoneme, accent=attempt.accent)
+    said = f"“{heard.word}” /{heard.ipa}/ có âm /{heard_sound}/ ({heard.phoneme.vietnamese_approx})"
     versus = (
-        f"“{other.word}” /{other.ipa}/ có âm /{other.phoneme.ipa_symbol}/ "
-        f"({other.phoneme.vietnamese_approx})"
+        f"“{other.word}” /{other.ipa}/ có âm /{other_sound}/ ({other.phoneme.vietnamese_approx})"
     )
     opening = "Đúng rồi! " if correct else "Chưa đúng. Từ bạn nghe là: "
     text = f"{opening}{said}; còn {versus}."
