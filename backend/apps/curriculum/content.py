@@ -275,7 +275,7 @@ def _merged_problem(where: str, first: _Word, second: _Word, merged: list[str]) 
     hint = (
         f"set 'accents: {other[merged[0]]}'"
         if len(merged) == 1
-        else "they are no pair in either accent"
+        else "they are not a pair in either accent"
     )
     return (
         f"{where}: '{first.word}' and '{second.word}' sound the same in the accent(s) it claims "
