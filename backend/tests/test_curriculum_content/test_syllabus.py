@@ -141,6 +141,11 @@ class DialectTipsTests(TestCase):
         for tip in PhonemeTip.objects.all():
             self.assertRegex(tip.text_vi.lower(), VIETNAMESE)
 
+    def test_the_tip_for_everyone_names_no_dialect(self):
+        for phoneme in Phoneme.objects.all():
+            with self.subTest(phoneme=phoneme.ipa_symbol):
+                self.assertNotRegex(phoneme.tip_vi, r"(?i)\b(bắc|miền|giọng nam|trung)\b")
+
     def test_loading_again_changes_no_tip(self):
         count = PhonemeTip.objects.count()
         self.assertIn(f"Tips:           0 created, 0 updated, {count} unchanged", seed())
