@@ -50,6 +50,12 @@ class SyllabusTests(TestCase):
                 self.assertLess(heard.order, lesson.order)
                 self.assertEqual(self.words_of(heard), self.words_of(lesson))
 
+    def test_every_lesson_has_pairs_to_drill_in_each_accent(self):
+        for lesson in self.lessons:
+            for accent in ("en-US", "en-GB"):
+                with self.subTest(lesson=lesson.slug, accent=accent):
+                    self.assertGreaterEqual(lesson.minimal_pairs.for_accent(accent).count(), 4)
+
     def test_every_lesson_says_in_vietnamese_what_it_trains(self):
         for lesson in self.lessons:
             with self.subTest(lesson=lesson.slug):
