@@ -8,7 +8,8 @@ from django.test import TestCase
 
 from apps.curriculum.models import MinimalPair, Phoneme, PhonemeTip, PronunciationLesson
 from apps.curriculum.selectors import tips_for
-from speech.tts.espeak import word_input
+from speech.tts.base import SynthesisRequest, Voice
+from speech.tts.espeak import ESpeakEngine, word_input
 from tests.test_curriculum_content.seeding import seed
 
 VIETNAMESE = re.compile(r"[ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]")
@@ -85,6 +86,40 @@ class SyllabusTests(TestCase):
                 with self.subTest(pair=str(pair), ipa=ipa):
                     said = word_input(ipa)
                     self.assertRegex(said, r"^\[\[[\x21-\x7e]+\]\]$")  # mnemonics, no IPA glyphs
+
+
+class NewWordsAreSaidTests(TestCase):
+    """The syllabus's new kinds of words (dropped finals, linked phrases, stress pairs) are
+    said by eSpeak from their phoneme codes, as generate_audio pre-generates them."""
+
+    @classmethod
+    def setUpTestData(cls):
+        seed()
+
+    def test_phrases_triplets_and_stress_words_are_said_in_both_accents(self):
+        engine = ESpeakEngine()
+        voices = {
+            "en-US": Voice("espeak", "en-us", "en-US"),
+            "en-GB": Voice("espeak", "en-gb-x-rp", "en-GB"),
+        }
+        pairs = [("tie", "tight"), ("pick up", "picked up"), ("human", "humane")]
+        for word_1, word_2 in pairs:
+            pair = MinimalPair.objects.get(word_1=word_1, word_2=word_2)
+            for accent, voice in voices.items():
+                us = accent == "en-US"
+                said = [
+                    engine.synthesize(SynthesisRequest(voice=voice, ipa=ipa, word=word))
+                    for word, ipa in (
+                        (pair.word_1, pair.word_1_ipa_us if us else pair.word_1_ipa),
+                        (pair.word_2, pair.word_2_ipa_us if us else pair.word_2_ipa),
+                    )
+                ]
+                with self.subTest(pair=str(pair), accent=accent):
+                    self.assertTrue(all(result.duration > 0.3 for result in said))
+                    self.assertNotEqual(said[0].audio, said[1].audio)
+                    self.assertNotEqual(
+                        said[0].settings["espeak_input"], said[1].settings["espeak_input"]
+                    )
 
 
 class PairsOfEachAccentTests(TestCase):
