@@ -24,6 +24,7 @@ from apps.curriculum.selectors import (
     phonemes_for_chart,
 )
 from apps.practice.models import DrillAttempt, LearnerProfile, ReviewCard, VowelRecording
+from speech.ipa import primary_stress_syllable
 
 # A phoneme counts as mastered from this mastery (0–100) on.
 MASTERED_FROM = 80
@@ -267,6 +268,7 @@ class DrillWord:
     word: str
     ipa: str
     phoneme: Phoneme
+    number: int = 1  # 1 or 2: which word of the pair
 
 
 def drill_words(attempt: DrillAttempt) -> tuple[DrillWord, DrillWord]:
@@ -278,6 +280,7 @@ def drill_words(attempt: DrillAttempt) -> tuple[DrillWord, DrillWord]:
             word=getattr(pair, f"word_{number}"),
             ipa=pair_ipa(pair, number, accent=attempt.accent),
             phoneme=pair.phoneme_1 if number == 1 else pair.phoneme_2,
+            number=number,
         )
         for number in (1, 2)
     ]
@@ -291,16 +294,38 @@ def drill_answer_words(attempt: DrillAttempt) -> tuple[DrillWord, DrillWord]:
     return (first, second) if first.key == attempt.answer_key else (second, first)
 
 
+_ORDINALS_VI = ("nhất", "hai", "ba", "tư", "năm")
+
+
+def _ordinal_vi(index: int | None) -> str:
+    """"nhất" for the first syllable (index 0), "hai" for the second..."""
+    if index is None or not 0 <= index < len(_ORDINALS_VI):
+        return "?"
+    return _ORDINALS_VI[index]
+
+
 def drill_explanation_vi(attempt: DrillAttempt, *, correct: bool) -> str:
     """Why the answer is what it is, in Vietnamese: the two words and their sounds."""
     heard, other = drill_answer_words(attempt)
     # The sounds in the same accent as the words: "tone /toʊn/ – âm /oʊ/" in en-US.
-    heard_sound = phoneme_symbol_for_accent(heard.phoneme, accent=attempt.accent)
-    other_sound = phoneme_symbol_for_accent(other.phoneme, accent=attempt.accent)
-    said = f"“{heard.word}” /{heard.ipa}/ có âm /{heard_sound}/ ({heard.phoneme.vietnamese_approx})"
-    versus = (
-        f"“{other.word}” /{other.ipa}/ có âm /{other_sound}/ ({other.phoneme.vietnamese_approx})"
-    )
+    if attempt.pair.kind == MinimalPair.Kind.STRESS:
+        # A stress pair differs by the stressed syllable: say that, with the choice labels.
+        said, versus = (
+            f"“{attempt.pair.choice_label(word.number, accent=attempt.accent)}” /{word.ipa}/ "
+            f"nhấn âm tiết thứ {_ordinal_vi(primary_stress_syllable(word.ipa))}"
+            for word in (heard, other)
+        )
+    else:
+        heard_sound = phoneme_symbol_for_accent(heard.phoneme, accent=attempt.accent)
+        other_sound = phoneme_symbol_for_accent(other.phoneme, accent=attempt.accent)
+        said = (
+            f"“{heard.word}” /{heard.ipa}/ có âm /{heard_sound}/ "
+            f"({heard.phoneme.vietnamese_approx})"
+        )
+        versus = (
+            f"“{other.word}” /{other.ipa}/ có âm /{other_sound}/ "
+            f"({other.phoneme.vietnamese_approx})"
+        )
     opening = "Đúng rồi! " if correct else "Chưa đúng. Từ bạn nghe là: "
     text = f"{opening}{said}; còn {versus}."
     note = attempt.pair.note_vi.strip()
