@@ -298,7 +298,7 @@ _ORDINALS_VI = ("nhất", "hai", "ba", "tư", "năm")
 
 
 def _ordinal_vi(index: int | None) -> str:
-    """"nhất" for the first syllable (index 0), "hai" for the second..."""
+    """The Vietnamese ordinal of syllable ``index`` (0: "nhất", 1: "hai"...)."""
     if index is None or not 0 <= index < len(_ORDINALS_VI):
         return "?"
     return _ORDINALS_VI[index]
