@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    "apps.core",
     "apps.curriculum",
     "apps.practice",
     "apps.studio",
@@ -67,7 +68,7 @@ MIDDLEWARE = [
     # The Content-Security-Policy header on every answer (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     # Outside everything that can answer an error under /api/, so that it sees them all.
-    "apps.curriculum.api.errors.ApiJsonErrorsMiddleware",
+    "apps.core.errors.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cached chart payloads are answered here, before sessions, CSRF and auth (public data).
     "apps.curriculum.api.cache.PayloadCacheMiddleware",
@@ -75,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF: the CSRF check reads the body, and the size limit must be in place first.
-    "apps.curriculum.audio.uploads.UploadLimitMiddleware",
+    "apps.core.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -147,8 +148,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The lock runs from the last allowed failure: more guesses while locked do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "apps.curriculum.admin.login.client_address"
-AXES_LOCKOUT_CALLABLE = "apps.curriculum.admin.login.locked_out_response"
+AXES_CLIENT_IP_CALLABLE = "apps.core.login.client_address"
+AXES_LOCKOUT_CALLABLE = "apps.core.login.locked_out_response"
 # No start-up banner on every command; lockouts are still logged (logger "axes").
 AXES_VERBOSE = False
 

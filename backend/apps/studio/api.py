@@ -15,11 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.curriculum.api.common import DETAIL, AccentField, PayloadTooLarge, errors
-from apps.curriculum.api.recordings import storage_fault
-from apps.curriculum.api.serializers import AudioSerializer
-from apps.curriculum.audio.storage import StorageUnavailable
-from apps.curriculum.audio.uploads import too_large_message
+from apps.core.api import DETAIL, PayloadTooLarge, errors, storage_fault
+from apps.core.storage import StorageUnavailable
+from apps.core.uploads import too_large_message
+from apps.curriculum.audio.serializers import AccentField, AudioSerializer
 from apps.curriculum.models import Phoneme
 from apps.curriculum.selectors import phoneme_symbol_for_accent, phonemes_for_chart
 from apps.studio.models import StudioProfile

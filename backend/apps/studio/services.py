@@ -30,12 +30,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from apps.curriculum.audio.recordings import (
-    RecordingRejected,
-    native_recording_add,
-    phoneme_pin_audio,
-    recording_inspect,
-)
+from apps.core.recordings import RecordingRejected, recording_inspect
+from apps.core.storage import json_safe
+from apps.curriculum.audio.recordings import native_recording_add, phoneme_pin_audio
 from apps.curriculum.models import AudioSource, Phoneme
 from apps.studio.models import StudioProfile
 from speech import acoustics
@@ -166,7 +163,7 @@ def take_record(
         gain_db=round(20 * float(np.log10(gain)), 1),
         verdict=check.verdict,
         heard_as=check.heard_as,
-        details=_json_safe(check.details),
+        details=json_safe(check.details),
     )
     _take_write(take, audio)
     return take
@@ -274,12 +271,23 @@ def _take_write(take: Take, audio: bytes) -> None:
         raise
 
 
-def _json_safe(value):
-    """``value`` with NaN and infinities as ``None`` (JSON has no such numbers)."""
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(item) for item in value]
-    return value
+def takes_cleanup(*, now: datetime) -> str:
+    """Cleanup hook (``cleanup_audio``): delete expired takes; one report line."""
+    return f"Deleted {takes_expired_remove(now)} expired studio take(s)."
+
+
+def takes_of_user_delete(user: AbstractBaseUser) -> None:
+    """Account-deletion hook: delete ``user``'s takes (the studio profile goes with the user
+    row), once the deletion commits."""
+    root = takes_dir()
+    if not root.is_dir():
+        return
+    owned = []
+    for entry in root.iterdir():
+        try:
+            owner = json.loads((entry / META_NAME).read_text()).get("owner_id")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if owner == user.pk:
+            owned.append(entry)
+    transaction.on_commit(lambda: [shutil.rmtree(entry, ignore_errors=True) for entry in owned])

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.practice.models import LearnerProfile, VowelRecording
-from apps.practice.services import learner_recordings_expire, learner_recordings_storage
+from apps.practice.services.recordings import learner_recordings_expire, learner_recordings_storage
 from tests.factories import TempMediaMixin, make_category, make_phoneme, make_user
 from tests.test_practice.helpers import PrivateRecordingsMixin, espeak_vowel_wav, wav_bytes
 

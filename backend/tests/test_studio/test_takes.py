@@ -11,7 +11,8 @@ from unittest import mock
 from django.test import Client, TestCase, override_settings
 from django.utils import timezone
 
-from apps.curriculum.audio.storage import StorageUnavailable
+from apps.core.accounts import account_delete
+from apps.core.storage import StorageUnavailable
 from apps.curriculum.models import AcousticVerdict, AudioSource
 from speech.decoding import decode_bytes
 from speech.editing import sounding_rms, wav_bytes
@@ -253,3 +254,15 @@ class TakeSaveTests(TakeTestCase):
         self.assertEqual(saved["audio"]["language"], "en-GB")
         self.assertIn("giọng Anh", saved["audio"]["provenance"]["text_vi"])
         self.assertEqual(saved["progress"]["accent"], "en-GB")
+
+
+class TakeAccountDeletionTests(TakeTestCase):
+    def test_deleting_an_account_deletes_its_takes_only(self):
+        mine = self.take(espeak_take("iː")).json()["token"]
+        other = make_staff()
+        self.client.force_login(other)
+        theirs = self.take(espeak_take("iː")).json()["token"]
+        with self.captureOnCommitCallbacks(execute=True):
+            account_delete(self.staff)
+        self.assertEqual(sorted(p.name for p in self.takes_dir().iterdir()), [theirs])
+        self.assertNotEqual(mine, theirs)

@@ -13,11 +13,11 @@ from multiprocessing import get_context
 from typing import TypedDict
 
 from django.conf import settings
-from django.core.files.storage import Storage
 from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.storage import storage_walk
 from apps.curriculum.audio.jobs import Jobs, job_backend
 from apps.curriculum.audio.playback import audio_for_phoneme
 from apps.curriculum.audio.storage import (
@@ -341,7 +341,7 @@ def orphan_files_find(*, older_than: datetime) -> list[str]:
     This lists the whole storage: only ``cleanup_audio`` calls it.
     """
     storage = AudioSource._meta.get_field("audio_file").storage
-    names = _walk(storage, AUDIO_DIR) + _walk(storage, PENDING_DIR)
+    names = storage_walk(storage, AUDIO_DIR) + storage_walk(storage, PENDING_DIR)
     referenced = _referenced_basenames()
     pending_older_than = min(older_than, timezone.now() - PENDING_GRACE)
     return [
@@ -356,19 +356,6 @@ def orphan_files_find(*, older_than: datetime) -> list[str]:
 def _referenced_basenames() -> set[str]:
     names = AudioSource.objects.exclude(audio_file="").values_list("audio_file", flat=True)
     return {audio_file_basename(name) for name in names}
-
-
-def _walk(storage: Storage, directory: str) -> list[str]:
-    # Not storage.exists(directory): a bucket has no folders, only keys under a prefix, so it
-    # would say no. A missing local folder raises; a prefix with no keys lists nothing.
-    try:
-        folders, files = storage.listdir(directory)
-    except FileNotFoundError:
-        return []
-    names = [f"{directory}/{name}" for name in files]
-    for folder in folders:
-        names += _walk(storage, f"{directory}/{folder}")
-    return sorted(names)
 
 
 def cleanup_apply(

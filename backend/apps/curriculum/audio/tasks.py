@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from apps.core.hooks import cleanup_run
 from apps.curriculum.audio.lifecycle import (
     PregenerateOutcome,
     audio_pregenerate_one,
@@ -43,7 +44,11 @@ def pregenerate_task(
 
 @app.task(soft_time_limit=3600, time_limit=3900)
 def cleanup_audio_task() -> dict:
-    """``manage.py cleanup_audio`` with its defaults; returns its report."""
+    """``manage.py cleanup_audio`` with its defaults, cleanup hooks included; returns its
+    report (``hooks``: one line per hook)."""
     plan = cleanup_plan()
     orphans = orphan_files_find(older_than=timezone.now() - ORPHAN_GRACE)
-    return asdict(cleanup_apply(plan, orphans=orphans))
+    report = asdict(cleanup_apply(plan, orphans=orphans))
+    # Then what the other apps keep, through the cleanup hook each registered.
+    report["hooks"] = cleanup_run(now=timezone.now())
+    return report

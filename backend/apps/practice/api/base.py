@@ -7,7 +7,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
-from apps.curriculum.api.common import DETAIL, database_id, errors
+from apps.core.api import DETAIL, database_id, errors
 from apps.curriculum.models import Phoneme, PronunciationLesson
 from apps.curriculum.selectors import phonemes_for_chart
 

@@ -14,8 +14,9 @@ from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.curriculum.api.common import AccentField, database_id
+from apps.core.api import database_id
 from apps.curriculum.audio.playback import play_record
+from apps.curriculum.audio.serializers import AccentField
 from apps.curriculum.audio.voices import accent_validate
 from apps.practice.api.base import (
     AnyAcceptNegotiation,
@@ -31,7 +32,7 @@ from apps.practice.selectors import (
     drill_kinds,
     drill_words,
 )
-from apps.practice.services import (
+from apps.practice.services.drills import (
     DrillAlreadyAnswered,
     DrillAudioUnavailable,
     DrillNotFound,

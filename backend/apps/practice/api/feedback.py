@@ -21,13 +21,14 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.curriculum.api.common import ACCENT, AccentField, PayloadTooLarge, database_id
-from apps.curriculum.audio.recordings import RecordingRejected
-from apps.curriculum.audio.uploads import too_large_message
+from apps.core.api import PayloadTooLarge, database_id
+from apps.core.recordings import RecordingRejected
+from apps.core.uploads import too_large_message
+from apps.curriculum.audio.serializers import ACCENT, AccentField
 from apps.curriculum.audio.voices import accent_validate
 from apps.practice.api.base import AnyAcceptNegotiation, LearnerApi, PhonemeIdField, learner_errors
 from apps.practice.selectors import learner_profile_get, vowel_recording_get, vowel_recordings_list
-from apps.practice.services import (
+from apps.practice.services.recordings import (
     vowel_recording_add,
     vowel_recording_bytes,
     vowel_recording_delete,
