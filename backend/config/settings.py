@@ -275,6 +275,11 @@ LOGIN_URL = "practice:login"
 LOGIN_REDIRECT_URL = "practice:home"
 LOGOUT_REDIRECT_URL = "curriculum:chart"
 PHATAM_LEARNER_RECORDING_DAYS = env_int("PHATAM_LEARNER_RECORDING_DAYS", 30)
+# What one learner's recordings may take in storage together; past it their oldest files go
+# (the measured points stay). Recordings are kept as 32 kbit/s MP3: 2 MB is about 8 minutes.
+PHATAM_LEARNER_RECORDING_QUOTA_BYTES = env_int(
+    "PHATAM_LEARNER_RECORDING_QUOTA_BYTES", 2 * 1024 * 1024
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -291,6 +296,11 @@ REST_FRAMEWORK = {
         "plays": env_rate("PHATAM_PLAYS_RATE", "30/minute"),
         # Registration and token requests, per client: slows down password guessing.
         "auth": env_rate("PHATAM_AUTH_RATE", "10/minute"),
+        # Per learner: vowel recordings sent for feedback, drill items made and answered (each
+        # writes rows; a recording also a file).
+        "feedback": env_rate("PHATAM_FEEDBACK_RATE", "20/minute"),
+        "drill_next": env_rate("PHATAM_DRILL_NEXT_RATE", "60/minute"),
+        "drill_answer": env_rate("PHATAM_DRILL_ANSWER_RATE", "60/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Clients are told apart by REMOTE_ADDR unless NUM_PROXIES says how many trusted proxies

@@ -57,8 +57,12 @@ class StorageFailing(APIException):
     default_code = "storage_unavailable"
 
 
-def storage_fault(exc: StorageUnavailable) -> APIException:
+def storage_fault(exc: StorageUnavailable, *, learner: bool = False) -> APIException:
     """507 when the disk is full, 503 when storage is read-only or failing; ``{"detail": ...}``
-    tells staff to try again later."""
-    detail = f"{exc} Try again later, or tell the site's administrators."
+    says to try again later (to a learner in Vietnamese, the English in brackets)."""
+    if learner:
+        state = "đã đầy" if exc.disk_full else "tạm thời không ghi được"
+        detail = f"Bộ nhớ của máy chủ {state}: bản ghi chưa được lưu. Hãy thử lại sau. ({exc})"
+    else:
+        detail = f"{exc} Try again later, or tell the site's administrators."
     return InsufficientStorage(detail) if exc.disk_full else StorageFailing(detail)

@@ -7,19 +7,20 @@ from uuid import uuid4
 
 import parselmouth
 from django.conf import settings
-from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
 from apps.core.recordings import recording_inspect
-from apps.core.storage import storage_delete_quietly, storage_walk
+from apps.core.storage import storage_delete_quietly, storage_save, storage_walk
 from apps.curriculum.models import Phoneme
 from apps.practice.models import VowelRecording
 from apps.practice.selectors import learner_profile_get
 from apps.practice.vowels import VowelFeedback, vowel_feedback, vowel_target
 from speech import acoustics
 from speech.formats import FORMATS
+from speech.pcm import encode_compact_mp3
 
 logger = logging.getLogger(__name__)
 
@@ -35,35 +36,73 @@ def vowel_recording_add(
     """Check the learner's recording of ``phoneme`` as staff uploads are checked, measure its
     F1/F2, judge it against the target for the accent and the learner's voice, and keep it.
 
-    Raises ``RecordingRejected`` (not acceptable audio), ``NotAMonophthong`` and
-    ``acoustics.MeasurementError`` (no vowel to measure); nothing is stored then.
+    What is kept is not the upload but the decoded sound, encoded anew as 16 kHz mono MP3
+    (``speech.pcm.encode_compact_mp3``): whatever else the file carried (bytes after the
+    audio, a header that lies about the length, tags) is not stored. The learner's oldest
+    files then go while their recordings together pass PHATAM_LEARNER_RECORDING_QUOTA_BYTES
+    (:func:`learner_recordings_quota_apply`).
+
+    Raises ``RecordingRejected`` (not acceptable audio), ``NotAMonophthong``,
+    ``acoustics.MeasurementError`` (no vowel to measure) and ``StorageUnavailable`` (disk
+    full, read-only); nothing is stored then, no file and no row.
     """
     vowel_target(phoneme.ipa_symbol, accent=accent, voice="male")  # NotAMonophthong first
     info = recording_inspect(upload, name=name)
     measurement = acoustics.measure(parselmouth.Sound(info.samples, info.sample_rate))
     voice = learner_profile_get(user).voice
     feedback = vowel_feedback(phoneme.ipa_symbol, measurement, accent=accent, voice=voice)
+    audio = encode_compact_mp3(info.samples, info.sample_rate)
     storage = learner_recordings_storage()
-    file_name = storage.save(f"{timezone.now():%Y/%m}/{uuid4().hex}.{info.extension}", File(upload))
+    file_name = storage_save(
+        storage, f"{timezone.now():%Y/%m}/{uuid4().hex}.mp3", ContentFile(audio)
+    )
     try:
-        recording = VowelRecording.objects.create(
-            user=user,
-            phoneme=phoneme,
-            accent=accent,
-            voice=voice,
-            file_name=file_name,
-            content_type=FORMATS[info.format][1],
-            duration=round(info.duration, 3),
-            f1=round(feedback.f1, 1),
-            f2=round(feedback.f2, 1),
-            verdict=feedback.verdict,
-            heard_as=feedback.heard_as,
-            distance_bark=feedback.distance_bark,
-        )
+        with transaction.atomic():
+            recording = VowelRecording.objects.create(
+                user=user,
+                phoneme=phoneme,
+                accent=accent,
+                voice=voice,
+                file_name=file_name,
+                file_size=len(audio),
+                content_type=FORMATS["mp3"][1],
+                duration=round(info.duration, 3),
+                f1=round(feedback.f1, 1),
+                f2=round(feedback.f2, 1),
+                verdict=feedback.verdict,
+                heard_as=feedback.heard_as,
+                distance_bark=feedback.distance_bark,
+            )
+            learner_recordings_quota_apply(user, keep=recording.pk)
     except BaseException:
         storage_delete_quietly(storage, file_name)  # no row references it
         raise
     return recording, feedback
+
+
+def learner_recordings_quota_apply(user, *, keep: int | None = None) -> int:
+    """Delete the files of ``user``'s oldest recordings (their measured points stay, as on
+    expiry) until the files left fit in PHATAM_LEARNER_RECORDING_QUOTA_BYTES; the recording
+    ``keep`` (the one just made) always stays. The files go once the transaction commits.
+    Returns how many recordings lost their file."""
+    quota = settings.PHATAM_LEARNER_RECORDING_QUOTA_BYTES
+    stored = (
+        VowelRecording.objects.filter(user=user)
+        .exclude(file_name="")
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "file_name", "file_size")
+    )
+    total, over = 0, []
+    for pk, name, size in stored:
+        total += size
+        if total > quota and pk != keep:
+            over.append((pk, name))
+    if over:
+        VowelRecording.objects.filter(pk__in=[pk for pk, _ in over]).update(file_name="")
+        storage = learner_recordings_storage()
+        names = [name for _, name in over]
+        transaction.on_commit(lambda: _delete_all_quietly(storage, names))
+    return len(over)
 
 
 def vowel_recording_bytes(recording: VowelRecording) -> bytes | None:
