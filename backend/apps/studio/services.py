@@ -44,6 +44,7 @@ from speech.signal import speech_presence
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "FailedTakePinRefused",
     "RecordingRejected",
     "Take",
     "TakeNotFound",
@@ -67,6 +68,10 @@ RECORDED_MAX_SECONDS = 30.0
 
 class TakeNotFound(Exception):
     """No such take for this user: never made, someone else's, expired, or already saved."""
+
+
+class FailedTakePinRefused(Exception):
+    """A take that failed the acoustic check is pinned only when the teacher confirms it."""
 
 
 @dataclass(frozen=True)
@@ -192,16 +197,22 @@ def take_audio_path(take: Take) -> Path:
     return takes_dir() / take.token / AUDIO_NAME
 
 
-def take_save(token: str, *, owner: AbstractBaseUser, pin: bool) -> AudioSource:
+def take_save(
+    token: str, *, owner: AbstractBaseUser, pin: bool, confirm_failed: bool = False
+) -> AudioSource:
     """Store ``owner``'s take as a native recording of its phoneme in its accent, spoken by
     ``owner``'s studio profile and dated today; with ``pin``, make it the audio learners hear
     for the phoneme. The take is deleted after the commit.
 
+    A take that failed the acoustic check is pinned only with ``confirm_failed``, else
+    :class:`FailedTakePinRefused` (nothing stored: the teacher may save it unpinned).
     Raises :class:`TakeNotFound` (also when the take is being saved by another request),
     ``StudioProfile.DoesNotExist``, :class:`RecordingRejected` and ``StorageUnavailable``; on
     any failure the take stays, to be saved again.
     """
     take = take_get(token, owner=owner)
+    if pin and take.verdict == acoustics.FAILED and not confirm_failed:
+        raise FailedTakePinRefused(token)
     profile = StudioProfile.objects.get(user=owner)
     phoneme = Phoneme.objects.filter(pk=take.phoneme_id).first()
     if phoneme is None:

@@ -45,10 +45,12 @@ class TakeTestCase(StudioDirsMixin, TestCase):
     def take(self, content: bytes, phoneme=None, **kwargs):
         return self.client.post(TAKES_URL, take_form(content, phoneme or self.long_i, **kwargs))
 
-    def saved(self, token: str, *, pin: bool):
+    def saved(self, token: str, *, pin: bool, **extra):
         with self.captureOnCommitCallbacks(execute=True):
             return self.client.post(
-                f"/studio/api/takes/{token}/save/", {"pin": pin}, content_type="application/json"
+                f"/studio/api/takes/{token}/save/",
+                {"pin": pin, **extra},
+                content_type="application/json",
             )
 
     def takes_dir(self) -> Path:
@@ -232,6 +234,28 @@ class TakeSaveTests(TakeTestCase):
         self.saved(body["token"], pin=False)
         source = AudioSource.objects.get()
         self.assertEqual((source.acoustic_verdict, source.acoustic_heard_as), ("failed", "ɪ"))
+
+    def test_a_failed_take_is_pinned_only_with_an_explicit_confirmation(self):
+        body = self.take(espeak_take("ɪ")).json()
+        refused = self.saved(body["token"], pin=True)
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn("confirm_failed", refused.json()["detail"])
+        self.assertFalse(AudioSource.objects.exists())
+        self.assertTrue((self.takes_dir() / body["token"]).is_dir())
+        saved = self.saved(body["token"], pin=True, confirm_failed=True)
+        self.assertEqual(saved.status_code, 201, saved.content)
+        self.long_i.refresh_from_db()
+        self.assertEqual(self.long_i.preferred_audio_source, AudioSource.objects.get())
+
+    def test_a_failed_take_ranks_and_scores_below_passing_cached_tts(self):
+        tts = make_audio(self.long_i, AudioSource.SourceType.TTS)
+        AudioSource.objects.filter(pk=tts.pk).update(acoustic_verdict=AcousticVerdict.PASSED)
+        body = self.take(espeak_take("ɪ")).json()
+        saved = self.saved(body["token"], pin=False).json()
+        self.assertEqual(saved["audio"]["source_type"], "native")
+        self.assertLess(saved["audio"]["quality_score"], 90)
+        self.assertEqual(saved["now_playing"]["audio_source_id"], tts.pk)
+        self.assertEqual(saved["now_playing"]["quality_score"], 90)
 
     def test_a_take_is_saved_once(self):
         body = self.take(espeak_take("iː")).json()
