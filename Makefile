@@ -1,7 +1,8 @@
 # PhatAm: two commands do all the set-up on a machine with Python 3.11+ and pip.
 #   make run   create .venv, install, migrate, load the curriculum, pre-generate audio (offline),
 #              serve http://127.0.0.1:8000/
-#   make test  the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
+#   make test  the whole test suite, one process per core (SQLite by default;
+#              DATABASE_URL=postgres://... for PostgreSQL)
 
 PYTHON ?= python3
 VENV := .venv
@@ -68,8 +69,10 @@ beat: install
 	@mkdir -p var
 	cd backend && ../$(BIN)/celery -A config beat -l info --schedule ../var/celerybeat-schedule
 
+# One process per core (pytest-xdist); each test class stays in one process (its set-up, a
+# browser or a worker, is made once). PYTEST_ARGS adds options, e.g. PYTEST_ARGS=--durations=40.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadscope $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/audio_bench.py

@@ -123,9 +123,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# `manage.py test` gets what pytest's conftest gives: TTS engines in memory, no network beyond
-# 127.0.0.1 (as Django's own runner swaps in the locmem mail backend).
-TEST_RUNNER = "tests.runner.HermeticTestRunner"
+# The suite runs under pytest (`make test`), whose conftest keeps it off the network and
+# swaps the TTS engines for in-memory ones; `manage.py test` says so instead of running it.
+TEST_RUNNER = "tests.runner.PytestOnlyRunner"
 
 # Logins are throttled (django-axes): after PHATAM_LOGIN_FAILURE_LIMIT wrong passwords for one
 # username from one address, that pair is refused for PHATAM_LOGIN_COOLOFF_MINUTES, even with
