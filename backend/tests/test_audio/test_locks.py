@@ -105,9 +105,6 @@ class RedisDeadHolderTests(SimpleTestCase):
             pass
         self.assertEqual(self.client.get(self.name).decode(), live)
 
-    def test_a_holder_on_another_machine_is_never_judged_dead(self):
-        self.assertFalse(owner_is_dead("another-host:1:abc"))
-
     def test_a_held_lock_is_renewed_past_its_ttl_and_expires_without_its_holder(self):
         key = self.name.removeprefix("phatam:lock:")
         with patch("apps.curriculum.audio.locks.LOCK_TTL_SECONDS", 0.6), single_flight(key):
@@ -115,3 +112,18 @@ class RedisDeadHolderTests(SimpleTestCase):
             self.assertTrue(self.client.exists(self.name))
             self.assertLessEqual(self.client.pttl(self.name), 600)
         self.assertFalse(self.client.exists(self.name))  # released
+
+
+class LockOwnerTests(SimpleTestCase):
+    def test_a_holder_on_another_machine_is_never_judged_dead(self):
+        self.assertFalse(owner_is_dead("another-host:1:abc"))
+
+    def test_a_live_process_here_is_not_dead_and_an_ended_one_is(self):
+        child = subprocess.Popen(["sleep", "30"])  # noqa: S607
+        token = f"{socket.gethostname()}:{child.pid}:x"
+        self.assertFalse(owner_is_dead(token))
+        child.kill()
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # ended, not yet reaped
+        self.assertTrue(owner_is_dead(token))  # a zombie: dead all the same
+        child.wait()
+        self.assertTrue(owner_is_dead(token))
