@@ -124,9 +124,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# `manage.py test` gets what pytest's conftest gives: TTS engines in memory, no network beyond
-# 127.0.0.1 (as Django's own runner swaps in the locmem mail backend).
-TEST_RUNNER = "tests.runner.HermeticTestRunner"
+# The suite runs under pytest (`make test`), whose conftest keeps it off the network and
+# swaps the TTS engines for in-memory ones; `manage.py test` says so instead of running it.
+TEST_RUNNER = "tests.runner.PytestOnlyRunner"
 
 # Logins are throttled (django-axes): after PHATAM_LOGIN_FAILURE_LIMIT wrong passwords for one
 # username from one address, that pair is refused for PHATAM_LOGIN_COOLOFF_MINUTES, even with
@@ -355,14 +355,20 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TIMEZONE = TIME_ZONE
 # A job is acknowledged when it ends, so one whose worker died runs again elsewhere (jobs are
-# idempotent); each worker process takes one job at a time, as jobs are slow and uneven.
+# idempotent): a killed pool process's job goes back to the queue at once (reject on worker
+# lost), a whole worker's after the visibility timeout. Each worker process takes one job at
+# a time, as jobs are slow and uneven.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Past the lock's 60 s wait and every voice's timeout; cleanup_audio_task sets its own hour.
+# Past every voice's timeout (a task waits only 2 s for a generation lock, then retries
+# later); cleanup_audio_task sets its own hour.
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
-# Redis hands an unacknowledged job to another worker after this: longer than any job lasts.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+# Redis hands an unacknowledged job to another worker after this: longer than a job lasts
+# (the time limit) and than a retry's countdown (30 s at most), so a job is never run twice
+# while alive, and short, so a job whose worker machine died is run again within minutes.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # With Redis down, enqueueing gives up within a second (the learner gets the next fallback)
 # instead of Celery's default 20 s of retries.
