@@ -9,7 +9,7 @@ class SignupForm(UserCreationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Tên đăng nhập"
-        self.fields["username"].help_text = "Tối đa 150 ký tự: chữ, số và @ . + - _"
+        self.fields["username"].help_text = "Tối đa 150 ký tự: chữ cái không dấu, chữ số và . _ -"
         self.fields["password1"].label = "Mật khẩu"
         self.fields[
             "password1"

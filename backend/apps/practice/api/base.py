@@ -1,6 +1,6 @@
 """What the learner endpoints share: who may call them, ids from the query, extra errors."""
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
@@ -51,6 +51,11 @@ def learner_errors(*codes: int) -> dict:
     }
 
 
+# What database_id accepts, for the schema (ids arrive as form and query strings).
+ROW_ID_SCHEMA = {"type": "string", "pattern": "^[0-9]{1,19}$", "minLength": 1, "maxLength": 19}
+
+
+@extend_schema_field(ROW_ID_SCHEMA)
 class PhonemeIdField(serializers.CharField):
     """A phoneme id (as query parameters and form fields send it) → the Phoneme."""
 
@@ -63,6 +68,7 @@ class PhonemeIdField(serializers.CharField):
         return phoneme
 
 
+@extend_schema_field(ROW_ID_SCHEMA)
 class LessonIdField(serializers.CharField):
     """A published lesson's id → the PronunciationLesson."""
 
