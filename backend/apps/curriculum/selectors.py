@@ -3,7 +3,7 @@ forms of each accent, minimal pairs and drill sets."""
 
 from django.db.models import Q
 
-from apps.curriculum.models import MinimalPair, Phoneme
+from apps.curriculum.models import Dialect, MinimalPair, Phoneme, PhonemeTip
 
 
 class UnknownWord(ValueError):
@@ -117,3 +117,18 @@ def minimal_pairs_list(*, phoneme: Phoneme | None = None, kind: str | None = Non
     if kind is not None:
         pairs = pairs.filter(kind=kind)
     return pairs
+
+
+def tips_for(phoneme: Phoneme, *, dialect: str | None = None) -> list[PhonemeTip]:
+    """The tips on ``phoneme`` a learner of ``dialect`` ("bac", "trung", "nam"; ``None`` or ""
+    when unknown) should read, in order: those that concern their dialect first, then those for
+    every learner, then those for the other dialects (still useful, but not about their speech);
+    within each group, the order of the file. An unknown dialect counts as none."""
+    if dialect not in Dialect.values:
+        dialect = ""
+
+    def rank(tip: PhonemeTip) -> tuple[int, int, int]:
+        group = 0 if dialect and tip.dialect == dialect else 1 if not tip.dialect else 2
+        return (group, tip.position, tip.pk)
+
+    return sorted(PhonemeTip.objects.filter(phoneme=phoneme), key=rank)
