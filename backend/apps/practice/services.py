@@ -16,14 +16,13 @@ from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from fsrs import Card, Rating, Scheduler
 from rest_framework.authtoken.models import Token
 
-from apps.curriculum.audio.playback import audio_for_phoneme
+from apps.curriculum.audio.playback import play_record
 from apps.curriculum.audio.recordings import recording_inspect
 from apps.curriculum.models import (
-    AudioSource,
     MinimalPair,
     Phoneme,
     PronunciationLesson,
@@ -31,12 +30,27 @@ from apps.curriculum.models import (
     UserPronunciationLessonProgress,
 )
 from apps.curriculum.progress import phoneme_attempt_record
-from apps.curriculum.selectors import UnknownWord
-from apps.practice.models import DrillAttempt, LearnerProfile, ReviewCard, VowelRecording
-from apps.practice.selectors import drill_pair_next, learner_profile_get, lesson_drill_stats
+from apps.practice.drill_audio import RenderingUnavailable, item_clips, item_rendering
+from apps.practice.models import (
+    DrillAttempt,
+    ItemFormat,
+    LearnerProfile,
+    ReviewCard,
+    VowelRecording,
+)
+from apps.practice.onboarding import PlacementState, placement_finish, placement_pair_next
+from apps.practice.selectors import (
+    ContrastMastery,
+    LessonCompletion,
+    contrast_mastery,
+    drill_pair_next,
+    last_voice_for_pair,
+    learner_profile_get,
+    lesson_completion,
+)
 from apps.practice.vowels import VowelFeedback, vowel_feedback, vowel_target
 from speech import acoustics
-from speech.formats import FORMATS, detect_format
+from speech.formats import FORMATS
 
 logger = logging.getLogger(__name__)
 
@@ -68,16 +82,20 @@ def learner_create(*, username: str, password: str):
     User = get_user_model()  # noqa: N806
     user = User(username=username)
     errors: dict[str, list[str]] = {}
-    try:
-        user.full_clean(exclude=["password"], validate_unique=False)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if "username" not in errors and User.objects.filter(username__iexact=username).exists():
-        errors["username"] = ["Tên đăng nhập này đã có người dùng."]
-    try:
-        password_validation.validate_password(password, user)
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
+    # Learners read Vietnamese whatever language their client asks for: Django's own
+    # messages (the password validators') are made in Vietnamese here, once.
+    with translation.override("vi"):
+        try:
+            user.full_clean(exclude=["password"], validate_unique=False)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[field] = [str(message) for message in messages]
+        if "username" not in errors and User.objects.filter(username__iexact=username).exists():
+            errors["username"] = ["Tên đăng nhập này đã có người dùng."]
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as exc:
+            errors["password"] = [str(message) for message in exc.messages]
     if errors:
         raise ValidationError(errors)
     user.set_password(password)
@@ -103,23 +121,6 @@ def auth_token_issue(request, *, username: str, password: str) -> str | None:
     return auth_token_for(user) if user is not None else None
 
 
-def profile_update(user, *, voice: str) -> LearnerProfile:
-    """Set whose formants the learner's vowels are compared with ("male" or "female")."""
-    profile = learner_profile_get(user)
-    profile.voice = voice
-    profile.full_clean(exclude=["user"])
-    if profile.pk is None:
-        try:
-            with transaction.atomic():
-                profile.save()
-                return profile
-        except IntegrityError:  # created by a concurrent request: update that one
-            profile = LearnerProfile.objects.get(user=user)
-            profile.voice = voice
-    profile.save(update_fields=["voice", "updated_at"])
-    return profile
-
-
 def drill_start(
     user,
     *,
@@ -127,70 +128,81 @@ def drill_start(
     kind: str | None = None,
     phoneme: Phoneme | None = None,
     lesson: PronunciationLesson | None = None,
+    placement: bool = False,
 ) -> DrillAttempt:
-    """Make the learner's next listening item: a due review first, then a new contrast.
+    """Make the learner's next listening item: the weakest due review first, then a new
+    contrast in course order (:func:`drill_pair_next`), or the placement test's next one.
 
-    One word of the pair, chosen at random, is played; its audio is found (or generated) now,
-    and an item without audio is skipped. Raises :class:`NoDrillAvailable` when nothing
+    Inside a lesson the item is three-way (three sounds in three voices, the odd one to find:
+    chance is 1 in 3); elsewhere one word is played and picked of two. Each sound is said by a
+    voice chosen afresh, the answer's never the one that said this contrast's last item; an
+    item whose audio cannot be had is skipped. Raises :class:`NoDrillAvailable` when nothing
     matches and :class:`DrillAudioUnavailable` when no audio could be had.
     """
     tried: list[int] = []
     for _ in range(DRILL_AUDIO_TRIES):
-        pick = drill_pair_next(
-            user, kind=kind, phoneme=phoneme, lesson=lesson, exclude=tuple(tried)
-        )
-        if pick is None:
+        if placement:
+            pair = placement_pair_next(user, accent=accent, exclude=tuple(tried))
+        else:
+            pick = drill_pair_next(
+                user,
+                accent=accent,
+                kind=kind,
+                phoneme=phoneme,
+                lesson=lesson,
+                exclude=tuple(tried),
+            )
+            pair = pick.pair if pick is not None else None
+        if pair is None:
             break
         number = secrets.choice((1, 2))
-        source = _word_audio(pick.pair, number, accent=accent)
-        if source is not None:
+        oddity = lesson is not None and not placement
+        odd_position = secrets.choice((1, 2, 3)) if oddity else None
+        clips = item_clips(
+            pair,
+            accent=accent,
+            answer_word=number,
+            odd_position=odd_position,
+            last_voice=last_voice_for_pair(user, pair),
+        )
+        if clips is not None:
+            answer = clips[odd_position - 1] if oddity else clips[0]
             return DrillAttempt.objects.create(
                 user=user,
-                pair=pick.pair,
+                pair=pair,
                 answer_word=number,
                 word_1_key=secrets.choice(("a", "b")),
                 accent=accent,
-                lesson=lesson,
-                audio_source=source,
+                lesson=None if placement else lesson,
+                placement=placement,
+                item_format=ItemFormat.ODDITY if oddity else ItemFormat.IDENTIFY,
+                odd_position=odd_position,
+                audio_source=answer.source,
+                clips=[clip.as_json() for clip in clips],
+                voice=answer.voice,
             )
-        tried.append(pick.pair.pk)
+        tried.append(pair.pk)
     if not tried:
         raise NoDrillAvailable("No drill item matches.")
     raise DrillAudioUnavailable(f"No audio for pairs {tried}.")
 
 
-def _word_audio(pair: MinimalPair, number: int, *, accent: str) -> AudioSource | None:
-    """A stored or newly generated file of word ``number`` of ``pair``; ``None`` when only
-    the browser's speech synthesis is left (that would have to be given the word)."""
-    phoneme = pair.phoneme_1 if number == 1 else pair.phoneme_2
-    word = pair.word_1 if number == 1 else pair.word_2
+def drill_audio_render(attempt: DrillAttempt) -> bytes:
+    """The item's audio, rendered afresh for this play (never the bytes of a stored file);
+    a sound whose file cleanup deleted is said again and the item remembers it. Each file
+    played is counted. Raises :class:`DrillAudioUnavailable` when it cannot be had now."""
     try:
-        answer = audio_for_phoneme(phoneme, accent=accent, word=word)
-    except UnknownWord:
-        logger.warning("Pair %s: '%s' is not a word of %s", pair.pk, word, phoneme)
-        return None
-    return answer.source
-
-
-def drill_audio_source(attempt: DrillAttempt) -> AudioSource | None:
-    """The file to play for ``attempt``: the one chosen when it was made, or, when cleanup
-    has deleted that one since, the word's audio found again (and kept on the attempt)."""
-    source = attempt.audio_source
-    if source is not None and source.audio_file:
-        return source
-    source = _word_audio(attempt.pair, attempt.answer_word, accent=attempt.accent)
-    if source is not None:
-        attempt.audio_source = source
-        attempt.save(update_fields=["audio_source"])
-    return source
-
-
-def audio_bytes(source: AudioSource) -> tuple[bytes, str]:
-    """The file's bytes and MIME type; ``OSError`` when storage cannot give them."""
-    with source.audio_file.open("rb") as file:
-        data = file.read()
-    audio_format = detect_format(data[:16])
-    return data, FORMATS[audio_format][1] if audio_format else "application/octet-stream"
+        data, played, sources = item_rendering(attempt.pair, attempt.clips, accent=attempt.accent)
+    except (RenderingUnavailable, OSError) as exc:
+        logger.warning("Drill item %s: no audio (%s)", attempt.pk, exc)
+        raise DrillAudioUnavailable(str(exc)) from None
+    if played != attempt.clips:
+        answer = sources[attempt.odd_position - 1 if attempt.is_oddity else 0]
+        DrillAttempt.objects.filter(pk=attempt.pk).update(clips=played, audio_source=answer)
+        attempt.clips, attempt.audio_source = played, answer
+    for source in sources:
+        play_record(source)
+    return data
 
 
 @dataclass(frozen=True)
@@ -199,16 +211,22 @@ class DrillResult:
     correct: bool
     progress: UserPhonemeProgress
     card: ReviewCard
+    mastery: ContrastMastery
     lesson_progress: UserPronunciationLessonProgress | None
+    completion: LessonCompletion | None
+    placement: PlacementState | None
 
 
 def drill_answer(user, attempt_id: int, *, choice: str) -> DrillResult:
-    """Answer the learner's item ``attempt_id`` with ``choice`` ("a" or "b"), once.
+    """Answer the learner's item ``attempt_id`` with ``choice`` ("a", "b", or "c" for a
+    three-way item), once.
 
     The answer is claimed with a conditional UPDATE (unanswered → answered): of two answers
     racing, one wins and the other gets :class:`DrillAlreadyAnswered`. The heard phoneme's
-    progress is counted, the contrast's FSRS card rated (right → Good, wrong → Again), and a
-    lesson's drills may complete it. Raises :class:`DrillNotFound` for anyone else's item.
+    progress is counted, the contrast's FSRS card rated (right → Good, wrong → Again), a
+    lesson's completion rule is checked (:func:`lesson_completion`) and the placement test
+    may end. Raises :class:`DrillNotFound` for anyone else's item, ``ValueError`` for a
+    choice the item does not offer.
     """
     attempt = (
         DrillAttempt.objects.select_related("pair__phoneme_1", "pair__phoneme_2")
@@ -217,6 +235,8 @@ def drill_answer(user, attempt_id: int, *, choice: str) -> DrillResult:
     )
     if attempt is None:
         raise DrillNotFound(attempt_id)
+    if choice not in attempt.choice_keys:
+        raise ValueError(f"{choice!r} is not one of {', '.join(attempt.choice_keys)}")
     correct = choice == attempt.answer_key
     now = timezone.now()
     with transaction.atomic():
@@ -229,10 +249,17 @@ def drill_answer(user, attempt_id: int, *, choice: str) -> DrillResult:
         heard = attempt.pair.phoneme_1 if attempt.answer_word == 1 else attempt.pair.phoneme_2
         progress = phoneme_attempt_record(user, heard, correct=correct)
         card = review_card_rate(user, attempt.pair, correct=correct, now=now)
-        lesson_progress = None
+        lesson_progress = completion = placement = None
         if attempt.lesson_id is not None:
-            lesson_progress = _lesson_progress_from_drills(user, attempt.lesson_id, now=now)
-    return DrillResult(attempt, correct, progress, card, lesson_progress)
+            lesson_progress, completion = _lesson_progress_from_drills(
+                user, attempt.lesson_id, now=now
+            )
+        if attempt.placement:
+            placement = placement_finish(user, now=now)
+    mastery = contrast_mastery(user, [attempt.pair_id])[attempt.pair_id]
+    return DrillResult(
+        attempt, correct, progress, card, mastery, lesson_progress, completion, placement
+    )
 
 
 @cache
@@ -273,37 +300,51 @@ def review_card_rate(user, pair: MinimalPair, *, correct: bool, now: datetime) -
 
 def _lesson_progress_from_drills(
     user, lesson_id: int, *, now: datetime
-) -> UserPronunciationLessonProgress:
-    """A drill answered inside a lesson starts it; every contrast of the lesson answered right
-    at least once completes it, with the share of right answers as its score."""
+) -> tuple[UserPronunciationLessonProgress, LessonCompletion]:
+    """A drill answered inside a lesson starts it; the completion rule met completes it."""
     lesson = PronunciationLesson.objects.get(pk=lesson_id)
-    stats = lesson_drill_stats(user, lesson)
-    if stats.all_pairs_done:
-        return lesson_complete(user, lesson, score=stats.score, now=now)
+    completion = lesson_completion(user, lesson)
+    if completion.complete:
+        return lesson_complete(user, lesson, now=now), completion
     progress, _ = UserPronunciationLessonProgress.objects.get_or_create(
         user=user, lesson=lesson, defaults={"status": "in_progress", "started_at": now}
     )
     if progress.status == UserPronunciationLessonProgress.Status.NOT_STARTED:
         progress.status = UserPronunciationLessonProgress.Status.IN_PROGRESS
         progress.save(update_fields=["status", "updated_at"])
-    return progress
+    return progress, completion
+
+
+class LessonNotComplete(Exception):
+    """The learner's answers do not meet the completion rule; ``completion`` says how far."""
+
+    def __init__(self, completion: LessonCompletion):
+        self.completion = completion
+        super().__init__(completion.needed_vi)
 
 
 def lesson_complete(
-    user, lesson: PronunciationLesson, *, score: int | None = None, now: datetime | None = None
+    user, lesson: PronunciationLesson, *, now: datetime | None = None
 ) -> UserPronunciationLessonProgress:
-    """Mark ``lesson`` completed for the learner. The score kept is the best so far; without
-    one, it is the share of right answers in the lesson's drills."""
+    """Mark ``lesson`` completed for the learner when their own answers meet the completion
+    rule (:func:`lesson_completion`), whoever asks; the score kept is the best so far. A
+    lesson completed once stays completed. Raises :class:`LessonNotComplete` otherwise."""
     now = now or timezone.now()
-    if score is None:
-        score = lesson_drill_stats(user, lesson).score
+    completion = lesson_completion(user, lesson)
+    done = UserPronunciationLessonProgress.objects.filter(
+        user=user, lesson=lesson, status=UserPronunciationLessonProgress.Status.COMPLETED
+    ).first()
+    if not completion.complete:
+        if done is not None:
+            return done
+        raise LessonNotComplete(completion)
     with transaction.atomic():
         progress, _ = UserPronunciationLessonProgress.objects.select_for_update().get_or_create(
             user=user, lesson=lesson, defaults={"started_at": now}
         )
         progress.status = UserPronunciationLessonProgress.Status.COMPLETED
         progress.completed_at = progress.completed_at or now
-        progress.score = max(progress.score, score)
+        progress.score = max(progress.score, completion.score)
         progress.full_clean()
         progress.save(update_fields=["status", "completed_at", "score", "updated_at"])
     return progress
