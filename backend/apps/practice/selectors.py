@@ -3,7 +3,7 @@
 Every function takes the learner and reads only their rows.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, QuerySet, Window
@@ -19,7 +19,7 @@ from apps.curriculum.models import (
     UserPhonemeProgress,
     UserPronunciationLessonProgress,
 )
-from apps.curriculum.selectors import minimal_pairs_list, phonemes_for_chart
+from apps.curriculum.selectors import minimal_pairs_list, phonemes_for_chart, tips_for
 from apps.practice.models import DrillAttempt, LearnerProfile, ReviewCard, VowelRecording
 
 # A phoneme counts as mastered from this mastery (0–100) on.
@@ -477,6 +477,7 @@ class LessonPhonemeRow:
     attempts: int
     correct: int
     mastery: int
+    tips: list = field(default_factory=list)  # PhonemeTip rows, the learner's dialect first
 
 
 @dataclass(frozen=True)
@@ -491,7 +492,8 @@ class LessonPath:
 
 
 def lesson_path(user, pk: int) -> LessonPath | None:
-    """Published lesson ``pk`` as a path for the learner, or ``None``. Seven queries."""
+    """Published lesson ``pk`` as a path for the learner (each phoneme's tips with the
+    learner's dialect's first), or ``None``. Eight queries and one per phoneme."""
     lesson = lesson_get(user, pk)
     if lesson is None:
         return None
@@ -500,6 +502,7 @@ def lesson_path(user, pk: int) -> LessonPath | None:
         row.phoneme_id: row
         for row in UserPhonemeProgress.objects.filter(user=user, phoneme_id__in=ids)
     }
+    dialect = learner_profile_get(user).dialect
     rows = []
     for link in lesson.phoneme_links:
         row = progress.get(link.phoneme_id)
@@ -509,6 +512,7 @@ def lesson_path(user, pk: int) -> LessonPath | None:
                 attempts=row.attempts if row else 0,
                 correct=row.correct if row else 0,
                 mastery=row.mastery if row else 0,
+                tips=tips_for(link.phoneme, dialect=dialect),
             )
         )
     return LessonPath(

@@ -173,3 +173,12 @@ class DialectTipsTests(TempMediaMixin, TestCase):
         self.assertEqual(self.tips_after_an_answer("nam")[0], "Cho người miền Nam.")
         self.assertEqual(self.tips_after_an_answer("bac")[0], "Cho người miền Bắc.")
         self.assertEqual(self.tips_after_an_answer("")[0], "Cho mọi người.")
+
+    def test_the_lesson_page_shows_the_learners_dialect_tip_first(self):
+        learner = make_user()
+        LearnerProfile.objects.create(user=learner, dialect="nam")
+        lesson = make_lesson([self.long_i], [self.pair])
+        self.client.force_login(learner)
+        body = self.client.get(f"/hoc/bai-hoc/{lesson.pk}/").content.decode()
+        self.assertLess(body.index("Cho người miền Nam."), body.index("Cho mọi người."))
+        self.assertLess(body.index("Cho mọi người."), body.index("Cho người miền Bắc."))
