@@ -162,8 +162,8 @@ def contrast_mastery(user, pair_ids: list[int]) -> dict[int, ContrastMastery]:
 # guessing cannot explain them: at least COMPLETION_SHARE of the last COMPLETION_WINDOW and of
 # the last COMPLETION_CONFIRM answers, heard in at least COMPLETION_VOICES voices. Lesson
 # items are three-way (chance 1 in 3); a learner answering at random completes a lesson within
-# 200 answers about once in 600 tries (bench/completion_guessing.py), a learner right 9 times
-# in 10 after about 20 items.
+# 200 answers about once in 500 tries (bench/completion_guessing.py), a learner right 8 times
+# in 10 after 20 items.
 COMPLETION_WINDOW = 10
 COMPLETION_CONFIRM = 20
 COMPLETION_SHARE = 0.8
@@ -211,6 +211,14 @@ def lesson_completion(user, lesson: PronunciationLesson) -> LessonCompletion:
         ]
     )
     total = answered.count() if len(recent) == COMPLETION_CONFIRM else len(recent)
+    return completion_from(recent, answered=total)
+
+
+def completion_from(recent: list[tuple[bool, str]], *, answered: int) -> LessonCompletion:
+    """The completion rule itself, on the learner's last answers in a lesson, newest first, as
+    (right, voice) (at most COMPLETION_CONFIRM are looked at): a pure function, so that
+    ``bench/completion_guessing.py`` can measure how often guessing would pass it."""
+    recent = recent[:COMPLETION_CONFIRM]
     window = recent[:COMPLETION_WINDOW]
     window_correct = sum(1 for correct, _ in window if correct)
     confirm_correct = sum(1 for correct, _ in recent if correct)
@@ -221,7 +229,7 @@ def lesson_completion(user, lesson: PronunciationLesson) -> LessonCompletion:
         and confirm_correct >= COMPLETION_SHARE * COMPLETION_CONFIRM
         and voices >= COMPLETION_VOICES
     )
-    return LessonCompletion(total, window_correct, confirm_correct, voices, complete)
+    return LessonCompletion(answered, window_correct, confirm_correct, voices, complete)
 
 
 def last_voice_for_pair(user, pair: MinimalPair) -> str:
