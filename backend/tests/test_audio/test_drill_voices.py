@@ -2,6 +2,8 @@
 
 from io import StringIO
 
+import numpy as np
+import parselmouth
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
@@ -9,8 +11,11 @@ from django.test import SimpleTestCase, TestCase, override_settings
 
 from apps.curriculum.audio.voices import drill_voices_for, voice_made
 from apps.curriculum.models import AudioSource, MinimalPair
+from speech.decoding import decode_bytes
+from speech.tts.base import SynthesisRequest
+from speech.tts.espeak import ESpeakEngine
 from tests.factories import TempMediaMixin, make_category, make_phoneme
-from tests.hermetic import EDGE_OFFLINE, LOCMEM
+from tests.hermetic import EDGE_OFFLINE, LOCMEM, real_espeak
 
 
 class DrillVoicePoolTests(SimpleTestCase):
@@ -84,3 +89,25 @@ class GenerateDrillVoicesTests(TempMediaMixin, TestCase):
             set(AudioSource.objects.filter(word="see").values_list("voice_id", flat=True)),
             {"en-us"},
         )
+
+
+@real_espeak
+class ESpeakVariantTests(SimpleTestCase):
+    """The offline floor is real: eSpeak NG's variants are different voices, of both sexes."""
+
+    def test_every_offline_drill_voice_says_a_word_women_higher_than_men(self):
+        engine = ESpeakEngine()
+        for accent in settings.PHATAM_VOICES:
+            pitches: dict[str, list[float]] = {"female": [], "male": []}
+            for drill_voice in drill_voices_for(accent):
+                if drill_voice.voice.engine != "espeak":
+                    continue
+                with self.subTest(drill_voice.key):
+                    result = engine.synthesize(
+                        SynthesisRequest(voice=drill_voice.voice, ipa="ʃɪp", word="ship")
+                    )
+                    info = decode_bytes(result.audio)
+                    pitch = parselmouth.Sound(info.samples, info.sample_rate).to_pitch()
+                    voiced = pitch.selected_array["frequency"]
+                    pitches[drill_voice.sex].append(float(np.median(voiced[voiced > 0])))
+            self.assertGreater(min(pitches["female"]), max(pitches["male"]) * 1.4, pitches)
