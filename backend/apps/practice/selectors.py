@@ -3,7 +3,7 @@
 Every function takes the learner and reads only their rows.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, QuerySet, Window
@@ -19,7 +19,11 @@ from apps.curriculum.models import (
     UserPhonemeProgress,
     UserPronunciationLessonProgress,
 )
-from apps.curriculum.selectors import minimal_pairs_list, phonemes_for_chart, tips_for
+from apps.curriculum.selectors import (
+    minimal_pairs_list,
+    phoneme_symbol_for_accent,
+    phonemes_for_chart,
+)
 from apps.practice.models import DrillAttempt, LearnerProfile, ReviewCard, VowelRecording
 
 # A phoneme counts as mastered from this mastery (0–100) on.
@@ -461,13 +465,14 @@ def drill_answer_words(attempt: DrillAttempt) -> tuple[DrillWord, DrillWord]:
 def drill_explanation_vi(attempt: DrillAttempt, *, correct: bool) -> str:
     """Why the answer is what it is, in Vietnamese: the two words and their sounds."""
     heard, other = drill_answer_words(attempt)
+    # The sounds in the same accent as the words: "tone /toʊn/ – âm /oʊ/" in en-US.
+    heard_sound = phoneme_symbol_for_accent(heard.phoneme, accent=attempt.accent)
+    other_sound = phoneme_symbol_for_accent(other.phoneme, accent=attempt.accent)
     said = (
-        f"“{heard.label}” /{heard.ipa}/ có âm /{heard.phoneme.ipa_symbol}/ "
-        f"({heard.phoneme.vietnamese_approx})"
+        f"“{heard.label}” /{heard.ipa}/ có âm /{heard_sound}/ ({heard.phoneme.vietnamese_approx})"
     )
     versus = (
-        f"“{other.label}” /{other.ipa}/ có âm /{other.phoneme.ipa_symbol}/ "
-        f"({other.phoneme.vietnamese_approx})"
+        f"“{other.label}” /{other.ipa}/ có âm /{other_sound}/ ({other.phoneme.vietnamese_approx})"
     )
     if attempt.is_oddity:
         opening = "Đúng rồi! " if correct else "Chưa đúng. "
@@ -485,7 +490,6 @@ class LessonPhonemeRow:
     attempts: int
     correct: int
     mastery: int
-    tips: list = field(default_factory=list)  # PhonemeTip rows, the learner's dialect first
 
 
 @dataclass(frozen=True)
@@ -500,8 +504,7 @@ class LessonPath:
 
 
 def lesson_path(user, pk: int) -> LessonPath | None:
-    """Published lesson ``pk`` as a path for the learner (each phoneme's tips with the
-    learner's dialect's first), or ``None``. Eight queries and one per phoneme."""
+    """Published lesson ``pk`` as a path for the learner, or ``None``. Seven queries."""
     lesson = lesson_get(user, pk)
     if lesson is None:
         return None
@@ -510,7 +513,6 @@ def lesson_path(user, pk: int) -> LessonPath | None:
         row.phoneme_id: row
         for row in UserPhonemeProgress.objects.filter(user=user, phoneme_id__in=ids)
     }
-    dialect = learner_profile_get(user).dialect
     rows = []
     for link in lesson.phoneme_links:
         row = progress.get(link.phoneme_id)
@@ -520,7 +522,6 @@ def lesson_path(user, pk: int) -> LessonPath | None:
                 attempts=row.attempts if row else 0,
                 correct=row.correct if row else 0,
                 mastery=row.mastery if row else 0,
-                tips=tips_for(link.phoneme, dialect=dialect),
             )
         )
     return LessonPath(

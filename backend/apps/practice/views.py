@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from rest_framework.throttling import ScopedRateThrottle
 
-from apps.curriculum.audio.voices import accents
+from apps.curriculum.audio.voices import UnknownAccent, accent_validate, accents
 from apps.curriculum.selectors import phonemes_for_chart
 from apps.practice.forms import LoginForm, OnboardingForm, SignupForm
 from apps.practice.onboarding import learner_accent, placement_state, profile_save
@@ -227,12 +227,20 @@ def lesson(request: HttpRequest, pk: int) -> HttpResponse:
     if path is None:
         raise Http404("No such lesson.")
     progress_rows = path.lesson.learner_progress
+    try:
+        accent = accent_validate(request.GET.get("accent") or learner_accent(request.user))
+    except UnknownAccent:
+        accent = learner_accent(request.user)
     return render(
         request,
         "practice/lesson.html",
         {
             "nav": "lessons",
             "path": path,
+            # The transcriptions of this accent (the page switches with the accent chosen);
+            # the tips of the learner's dialect first, once the profile knows it.
+            "accent": accent,
+            "dialect": getattr(learner_profile_get(request.user), "dialect", ""),
             "progress": progress_rows[0] if progress_rows else None,
             "accents": accents(),
             "learner_accent": learner_accent(request.user),

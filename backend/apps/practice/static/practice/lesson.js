@@ -13,6 +13,25 @@
     return checked ? checked.value : "";
   }
 
+  // Each transcription carries every accent's form (data-ipa-en-us, data-ipa-en-gb): show the
+  // one of the accent the learner listens to.
+  function showAccentForms() {
+    var code = accent().toLowerCase();
+    if (!code) return;
+    var key = "ipa" + code.split("-").map(function (part) {
+      return part.charAt(0).toUpperCase() + part.slice(1);
+    }).join("");
+    document.querySelectorAll(".accent-form").forEach(function (element) {
+      var form = element.dataset[key];
+      if (form) element.textContent = "/" + form + "/";
+    });
+  }
+
+  document.querySelectorAll('input[name="drill-accent"]').forEach(function (input) {
+    input.addEventListener("change", showAccentForms);
+  });
+  showAccentForms();
+
   function showStatus(progress) {
     if (!status || !progress) return;
     status.dataset.status = progress.status;
