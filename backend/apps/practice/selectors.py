@@ -426,16 +426,19 @@ class DrillWord:
     ipa: str
     phoneme: Phoneme
     label: str  # what its button says: the word, or its stress ("REcord (danh từ)")
+    sound: str  # the phoneme's symbol in the item's accent (/oʊ/ in en-US, /əʊ/ in en-GB)
 
 
 def _drill_word(attempt: DrillAttempt, number: int, *, key: str) -> DrillWord:
     pair = attempt.pair
+    phoneme = pair.phoneme_1 if number == 1 else pair.phoneme_2
     return DrillWord(
         key=key,
         word=getattr(pair, f"word_{number}"),
         ipa=pair_ipa(pair, number, accent=attempt.accent),
-        phoneme=pair.phoneme_1 if number == 1 else pair.phoneme_2,
+        phoneme=phoneme,
         label=pair.choice_label(number, accent=attempt.accent),
+        sound=phoneme_symbol_for_accent(phoneme, accent=attempt.accent),
     )
 
 
@@ -466,8 +469,7 @@ def drill_explanation_vi(attempt: DrillAttempt, *, correct: bool) -> str:
     """Why the answer is what it is, in Vietnamese: the two words and their sounds."""
     heard, other = drill_answer_words(attempt)
     # The sounds in the same accent as the words: "tone /toʊn/ – âm /oʊ/" in en-US.
-    heard_sound = phoneme_symbol_for_accent(heard.phoneme, accent=attempt.accent)
-    other_sound = phoneme_symbol_for_accent(other.phoneme, accent=attempt.accent)
+    heard_sound, other_sound = heard.sound, other.sound
     said = (
         f"“{heard.label}” /{heard.ipa}/ có âm /{heard_sound}/ ({heard.phoneme.vietnamese_approx})"
     )

@@ -214,7 +214,7 @@ class WordSerializer(serializers.Serializer):
     word = serializers.CharField()
     ipa = serializers.CharField()
     phoneme_id = serializers.IntegerField(source="phoneme.pk")
-    phoneme_ipa = serializers.CharField(source="phoneme.ipa_symbol")
+    phoneme_ipa = serializers.CharField(source="sound", help_text="In the item's accent.")
     vietnamese_approx = serializers.CharField(source="phoneme.vietnamese_approx")
 
 
