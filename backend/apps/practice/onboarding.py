@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from apps.curriculum.audio.voices import accent_validate
 from apps.curriculum.models import MinimalPair, PronunciationLesson, PronunciationLessonPair
 from apps.practice.models import DrillAttempt, LearnerProfile
+from apps.practice.services.accounts import profile_update
 
 PLACEMENT_ITEMS = 20
 
@@ -32,27 +32,6 @@ def learner_dialect(user) -> str:
     """ "bac", "trung", "nam", or "" while the learner has not said."""
     profile = LearnerProfile.objects.filter(user=user).only("dialect").first()
     return profile.dialect if profile is not None else ""
-
-
-def profile_save(user, **fields) -> LearnerProfile:
-    """Set some of the learner's profile fields (``voice``, ``dialect``, ``accent``), creating
-    the profile if they have none. Raises ``ValidationError`` for a bad value and
-    ``UnknownAccent`` for an accent that is not configured."""
-    if "accent" in fields:
-        fields["accent"] = accent_validate(fields["accent"])
-    with transaction.atomic():
-        profile = LearnerProfile.objects.select_for_update().filter(user=user).first()
-        if profile is None:
-            try:
-                with transaction.atomic():
-                    profile = LearnerProfile.objects.create(user=user)
-            except IntegrityError:  # created by a concurrent request: update that one
-                profile = LearnerProfile.objects.select_for_update().get(user=user)
-        for name, value in fields.items():
-            setattr(profile, name, value)
-        profile.full_clean(exclude=["user", "first_lesson"])
-        profile.save(update_fields=[*fields, "updated_at"])
-    return profile
 
 
 def placement_pairs(accent: str) -> list[MinimalPair]:
@@ -133,7 +112,7 @@ def placement_finish(user, *, now: datetime | None = None) -> PlacementState:
         or (lessons[0] if lessons else None)
     )
     with transaction.atomic():
-        profile = profile_save(user)
+        profile = profile_update(user)
         LearnerProfile.objects.filter(pk=profile.pk, placement_done_at__isnull=True).update(
             placement_done_at=now or timezone.now(), first_lesson=first
         )

@@ -19,7 +19,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from apps.curriculum.audio.voices import UnknownAccent, accent_validate, accents
 from apps.curriculum.selectors import phonemes_for_chart
 from apps.practice.forms import LoginForm, OnboardingForm, SignupForm
-from apps.practice.onboarding import learner_accent, placement_state, profile_save
+from apps.practice.onboarding import learner_accent, placement_state
 from apps.practice.selectors import (
     MASTERED_FROM,
     drill_kinds,
@@ -28,7 +28,7 @@ from apps.practice.selectors import (
     lesson_path,
     lessons_list,
 )
-from apps.practice.services import learner_create
+from apps.practice.services.accounts import learner_create, profile_update
 from speech.ipa import MONOPHTHONGS
 
 # The progress picture: phonemes in rows of this many cells.
@@ -125,7 +125,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = OnboardingForm(data, initial=initial, accents=accents())
     if request.method == "POST" and form.is_valid():
-        profile_save(request.user, **form.cleaned_data)
+        profile_update(request.user, **form.cleaned_data)
         if placement_state(request.user).done:
             return redirect("practice:home")
         return redirect("practice:placement")

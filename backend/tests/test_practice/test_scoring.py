@@ -16,7 +16,7 @@ from apps.practice.selectors import (
     drill_pair_next,
     lesson_completion,
 )
-from apps.practice.services import drill_answer, drill_start
+from apps.practice.services.drills import drill_answer, drill_start
 from tests.factories import TempMediaMixin, make_user
 from tests.hermetic import EDGE_OFFLINE, LOCMEM
 from tests.test_practice.helpers import give_audio, make_contrast, make_lesson, make_pair
@@ -110,7 +110,7 @@ class ManyVoicesTests(ScoringTestCase):
 class LessonCompletionTests(ScoringTestCase):
     def test_two_hundred_random_answers_complete_nothing(self):
         guesser = random.Random(2026)
-        with mock.patch("apps.practice.services.secrets", random.Random(16)):
+        with mock.patch("apps.practice.services.drills.secrets", random.Random(16)):
             for _ in range(200):
                 attempt = drill_start(self.learner, accent="en-US", lesson=self.lesson)
                 drill_answer(self.learner, attempt.pk, choice=guesser.choice(attempt.choice_keys))

@@ -99,11 +99,13 @@ def drill_voices_for(accent: str) -> tuple[DrillVoice, ...]:
     voices = []
     for key, sex in settings.PHATAM_DRILL_VOICES.get(accent, ()):
         engine, _, name = key.partition(":")
-        if not name or engine not in settings.PHATAM_TTS_ENGINES or sex not in SEXES:
+        if not name or sex not in SEXES:
             raise ImproperlyConfigured(
                 f"PHATAM_DRILL_VOICES[{accent!r}]: {key!r}, {sex!r} is not "
                 "('<engine>:<voice>', 'female' or 'male')"
             )
+        if engine not in settings.PHATAM_TTS_ENGINES:
+            continue  # an engine left out of PHATAM_TTS_ENGINES takes its voices with it
         voices.append(DrillVoice(Voice(engine=engine, name=name, language=accent), sex))
     return tuple(voices)
 

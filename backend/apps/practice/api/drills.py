@@ -20,8 +20,10 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
-from apps.curriculum.api.common import AccentField, database_id
+from apps.core.api import database_id
+from apps.curriculum.audio.serializers import AccentField
 from apps.curriculum.audio.voices import accent_validate
 from apps.curriculum.selectors import tips_for
 from apps.practice.api.base import (
@@ -40,7 +42,7 @@ from apps.practice.selectors import (
     drill_kinds,
     drill_words,
 )
-from apps.practice.services import (
+from apps.practice.services.drills import (
     DrillAlreadyAnswered,
     DrillAudioUnavailable,
     DrillNotFound,
@@ -102,6 +104,10 @@ class DrillNextApi(LearnerApi):
     position ("a", "b", "c"). ``accent`` defaults to the learner's own.
     """
 
+    # Per learner (each item writes a row): PHATAM_DRILL_NEXT_RATE.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "drill_next"
+
     @extend_schema_serializer(component_name="DrillNextInput")
     class InputSerializer(serializers.Serializer):
         accent = AccentField(required=False)
@@ -124,7 +130,7 @@ class DrillNextApi(LearnerApi):
 
     @extend_schema(
         parameters=[InputSerializer],
-        responses={200: OutputSerializer, **learner_errors(400, 401, 404, 503)},
+        responses={200: OutputSerializer, **learner_errors(400, 401, 404, 429, 503)},
     )
     def get(self, request: Request) -> Response:
         query = self.InputSerializer(data=request.query_params)
@@ -246,6 +252,10 @@ class DrillAnswerApi(LearnerApi):
     learner's dialect first, the contrast's recent mastery, its next review, the lesson's
     completion and the placement test's progress."""
 
+    # Per learner: PHATAM_DRILL_ANSWER_RATE.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "drill_answer"
+
     @extend_schema_serializer(component_name="DrillAnswerInput")
     class InputSerializer(serializers.Serializer):
         choice = serializers.ChoiceField(choices=["a", "b", "c"])
@@ -339,7 +349,7 @@ class DrillAnswerApi(LearnerApi):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: OutputSerializer, **learner_errors(400, 401, 403, 404, 409)},
+        responses={200: OutputSerializer, **learner_errors(400, 401, 403, 404, 409, 429)},
     )
     def post(self, request: Request, pk: str) -> Response:
         form = self.InputSerializer(data=request.data)

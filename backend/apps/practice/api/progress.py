@@ -5,12 +5,13 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.curriculum.api.common import AccentField
+from apps.curriculum.audio.serializers import AccentField
 from apps.curriculum.models import Dialect
 from apps.practice.api.base import LearnerApi, learner_errors
 from apps.practice.models import Voice
-from apps.practice.onboarding import placement_state, profile_save
+from apps.practice.onboarding import placement_state
 from apps.practice.selectors import learner_profile_get, learner_progress
+from apps.practice.services.accounts import profile_update
 
 
 class ProgressApi(LearnerApi):
@@ -90,5 +91,5 @@ class ProfileApi(LearnerApi):
     def patch(self, request: Request) -> Response:
         form = self.InputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        profile = profile_save(request.user, **form.validated_data)
+        profile = profile_update(request.user, **form.validated_data)
         return Response(self.OutputSerializer(profile).data)

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('curriculum', '0004_lesson_stage_pair_accents_tips'),
-        ('practice', '0001_initial'),
+        ('practice', '0002_vowelrecording_file_size'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
