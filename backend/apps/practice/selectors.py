@@ -25,6 +25,7 @@ from apps.curriculum.selectors import (
     phonemes_for_chart,
 )
 from apps.practice.models import DrillAttempt, LearnerProfile, ReviewCard, VowelRecording
+from speech.ipa import primary_stress_syllable
 
 # A phoneme counts as mastered from this mastery (0–100) on.
 MASTERED_FROM = 80
@@ -427,6 +428,7 @@ class DrillWord:
     phoneme: Phoneme
     label: str  # what its button says: the word, or its stress ("REcord (danh từ)")
     sound: str  # the phoneme's symbol in the item's accent (/oʊ/ in en-US, /əʊ/ in en-GB)
+    number: int = 1  # 1 or 2: which word of the pair
 
 
 def _drill_word(attempt: DrillAttempt, number: int, *, key: str) -> DrillWord:
@@ -439,6 +441,7 @@ def _drill_word(attempt: DrillAttempt, number: int, *, key: str) -> DrillWord:
         phoneme=phoneme,
         label=pair.choice_label(number, accent=attempt.accent),
         sound=phoneme_symbol_for_accent(phoneme, accent=attempt.accent),
+        number=number,
     )
 
 
@@ -465,17 +468,36 @@ def drill_answer_words(attempt: DrillAttempt) -> tuple[DrillWord, DrillWord]:
     )
 
 
+_ORDINALS_VI = ("nhất", "hai", "ba", "tư", "năm")
+
+
+def _ordinal_vi(index: int | None) -> str:
+    """The Vietnamese ordinal of syllable ``index`` (0: "nhất", 1: "hai"...)."""
+    if index is None or not 0 <= index < len(_ORDINALS_VI):
+        return "?"
+    return _ORDINALS_VI[index]
+
+
 def drill_explanation_vi(attempt: DrillAttempt, *, correct: bool) -> str:
     """Why the answer is what it is, in Vietnamese: the two words and their sounds."""
     heard, other = drill_answer_words(attempt)
     # The sounds in the same accent as the words: "tone /toʊn/ – âm /oʊ/" in en-US.
-    heard_sound, other_sound = heard.sound, other.sound
-    said = (
-        f"“{heard.label}” /{heard.ipa}/ có âm /{heard_sound}/ ({heard.phoneme.vietnamese_approx})"
-    )
-    versus = (
-        f"“{other.label}” /{other.ipa}/ có âm /{other_sound}/ ({other.phoneme.vietnamese_approx})"
-    )
+    if attempt.pair.kind == MinimalPair.Kind.STRESS:
+        # A stress pair differs by the stressed syllable: say that, with the choice labels.
+        said, versus = (
+            f"“{word.label}” /{word.ipa}/ "
+            f"nhấn âm tiết thứ {_ordinal_vi(primary_stress_syllable(word.ipa))}"
+            for word in (heard, other)
+        )
+    else:
+        said = (
+            f"“{heard.label}” /{heard.ipa}/ có âm /{heard.sound}/ "
+            f"({heard.phoneme.vietnamese_approx})"
+        )
+        versus = (
+            f"“{other.label}” /{other.ipa}/ có âm /{other.sound}/ "
+            f"({other.phoneme.vietnamese_approx})"
+        )
     if attempt.is_oddity:
         opening = "Đúng rồi! " if correct else "Chưa đúng. "
         opening += f"Tiếng thứ {attempt.odd_position} là "

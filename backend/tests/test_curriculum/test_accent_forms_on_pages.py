@@ -102,3 +102,19 @@ class AccentFormsTests(TestCase):
         self.assertNotIn("əʊ", text)
         attempt.accent = "en-GB"
         self.assertIn("“tone” /təʊn/ có âm /əʊ/", drill_explanation_vi(attempt, correct=True))
+
+    def test_stress_feedback_names_the_stressed_syllable_with_the_labels(self):
+        schwa = make_phoneme("ə", category=make_category("vowel"))
+        face = make_phoneme("eɪ", category=make_category("diphthong"))
+        pair = make_pair(
+            schwa, face, kind="stress", word_1="human", word_1_ipa="ˈhjuːmən",
+            word_2="humane", word_2_ipa="hjuːˈmeɪn",
+            word_1_label="HUman (con người)", word_2_label="huMANE (nhân đạo)",
+        )  # fmt: skip
+        attempt = DrillAttempt.objects.create(
+            user=self.learner, pair=pair, answer_word=2, word_1_key="b", accent="en-GB"
+        )
+        text = drill_explanation_vi(attempt, correct=False)
+        self.assertIn("“huMANE (nhân đạo)” /hjuːˈmeɪn/ nhấn âm tiết thứ hai", text)
+        self.assertIn("“HUman (con người)” /ˈhjuːmən/ nhấn âm tiết thứ nhất", text)
+        self.assertNotIn("có âm", text)

@@ -8,7 +8,8 @@ from django.test import TestCase
 
 from apps.curriculum.models import MinimalPair, Phoneme, PhonemeTip, PronunciationLesson
 from apps.curriculum.selectors import tips_for
-from speech.tts.espeak import word_input
+from speech.tts.base import SynthesisRequest, Voice
+from speech.tts.espeak import ESpeakEngine, word_input
 from tests.test_curriculum_content.seeding import seed
 
 VIETNAMESE = re.compile(r"[ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]")
@@ -50,6 +51,12 @@ class SyllabusTests(TestCase):
                 self.assertLess(heard.order, lesson.order)
                 self.assertEqual(self.words_of(heard), self.words_of(lesson))
 
+    def test_every_lesson_has_pairs_to_drill_in_each_accent(self):
+        for lesson in self.lessons:
+            for accent in ("en-US", "en-GB"):
+                with self.subTest(lesson=lesson.slug, accent=accent):
+                    self.assertGreaterEqual(lesson.minimal_pairs.for_accent(accent).count(), 4)
+
     def test_every_lesson_says_in_vietnamese_what_it_trains(self):
         for lesson in self.lessons:
             with self.subTest(lesson=lesson.slug):
@@ -79,6 +86,40 @@ class SyllabusTests(TestCase):
                 with self.subTest(pair=str(pair), ipa=ipa):
                     said = word_input(ipa)
                     self.assertRegex(said, r"^\[\[[\x21-\x7e]+\]\]$")  # mnemonics, no IPA glyphs
+
+
+class NewWordsAreSaidTests(TestCase):
+    """The syllabus's new kinds of words (dropped finals, linked phrases, stress pairs) are
+    said by eSpeak from their phoneme codes, as generate_audio pre-generates them."""
+
+    @classmethod
+    def setUpTestData(cls):
+        seed()
+
+    def test_phrases_triplets_and_stress_words_are_said_in_both_accents(self):
+        engine = ESpeakEngine()
+        voices = {
+            "en-US": Voice("espeak", "en-us", "en-US"),
+            "en-GB": Voice("espeak", "en-gb-x-rp", "en-GB"),
+        }
+        pairs = [("tie", "tight"), ("pick up", "picked up"), ("human", "humane")]
+        for word_1, word_2 in pairs:
+            pair = MinimalPair.objects.get(word_1=word_1, word_2=word_2)
+            for accent, voice in voices.items():
+                us = accent == "en-US"
+                said = [
+                    engine.synthesize(SynthesisRequest(voice=voice, ipa=ipa, word=word))
+                    for word, ipa in (
+                        (pair.word_1, pair.word_1_ipa_us if us else pair.word_1_ipa),
+                        (pair.word_2, pair.word_2_ipa_us if us else pair.word_2_ipa),
+                    )
+                ]
+                with self.subTest(pair=str(pair), accent=accent):
+                    self.assertTrue(all(result.duration > 0.3 for result in said))
+                    self.assertNotEqual(said[0].audio, said[1].audio)
+                    self.assertNotEqual(
+                        said[0].settings["espeak_input"], said[1].settings["espeak_input"]
+                    )
 
 
 class PairsOfEachAccentTests(TestCase):
@@ -140,6 +181,11 @@ class DialectTipsTests(TestCase):
         )  # fmt: skip
         for tip in PhonemeTip.objects.all():
             self.assertRegex(tip.text_vi.lower(), VIETNAMESE)
+
+    def test_the_tip_for_everyone_names_no_dialect(self):
+        for phoneme in Phoneme.objects.all():
+            with self.subTest(phoneme=phoneme.ipa_symbol):
+                self.assertNotRegex(phoneme.tip_vi, r"(?i)\b(bắc|miền|giọng nam|trung)\b")
 
     def test_loading_again_changes_no_tip(self):
         count = PhonemeTip.objects.count()

@@ -41,6 +41,10 @@ class LessonSerializer(serializers.Serializer):
     title = serializers.CharField()
     title_vi = serializers.CharField()
     description_vi = serializers.CharField()
+    trains_vi = serializers.CharField(help_text="What the lesson trains and why, in Vietnamese.")
+    stage = serializers.ChoiceField(
+        choices=["perception", "production"], help_text="Hearing first, then saying."
+    )
     order = serializers.IntegerField()
     phonemes = LessonPhonemeSerializer(source="phoneme_links", many=True)
     pair_count = serializers.SerializerMethodField()
