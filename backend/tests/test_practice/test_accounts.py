@@ -120,12 +120,12 @@ class ThrottleTests(TestCase):
 
 
 class AccountPageTests(TestCase):
-    def test_signing_up_logs_the_learner_in(self):
+    def test_signing_up_logs_the_learner_in_and_asks_their_dialect_and_accent(self):
         response = self.client.post(
             "/hoc/dang-ky/",
             {"username": "hoa", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
         )
-        self.assertRedirects(response, "/hoc/")
+        self.assertRedirects(response, "/hoc/bat-dau/")
         user = get_user_model().objects.get(username="hoa")
         self.assertEqual(int(self.client.session["_auth_user_id"]), user.pk)
         self.assertTrue(LearnerProfile.objects.filter(user=user).exists())

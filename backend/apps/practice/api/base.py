@@ -41,7 +41,11 @@ class AnyAcceptNegotiation(BaseContentNegotiation):
 def learner_errors(*codes: int) -> dict:
     """:func:`errors` plus the answers only learner endpoints give (409, 422, 503)."""
     extra = {
-        409: OpenApiResponse(DETAIL, description="Already answered: an item is answered once."),
+        409: OpenApiResponse(
+            DETAIL,
+            description="Already answered (an item is answered once), or a lesson whose "
+            "completion rule the learner's answers do not meet yet.",
+        ),
         422: OpenApiResponse(DETAIL, description="No vowel could be measured in the recording."),
         503: OpenApiResponse(DETAIL, description="No audio could be had; try another item."),
     }

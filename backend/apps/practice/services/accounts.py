@@ -14,10 +14,11 @@ import re
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 
+from apps.curriculum.audio.voices import accent_validate
 from apps.practice.models import DrillAttempt, LearnerProfile
-from apps.practice.selectors import learner_profile_get
 from apps.practice.services.recordings import vowel_recordings_delete_for
 
 USERNAME_ALLOWED = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -68,19 +69,23 @@ def learner_create(*, username: str, password: str):
     User = get_user_model()  # noqa: N806
     user = User(username=username)
     errors: dict[str, list[str]] = {}
-    try:
-        user.full_clean(exclude=["password"], validate_unique=False)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    # The ASCII rule's message replaces Django's (which allows @ + and any letter).
-    if (refusal := _username_refusal(username)) and (
-        refusal == USERNAME_NOT_ASCII or "username" not in errors
-    ):
-        errors["username"] = [refusal]
-    try:
-        password_validation.validate_password(password, user)
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
+    # Learners read Vietnamese whatever language their client asks for: Django's own
+    # messages (the password validators') are made in Vietnamese here, once.
+    with translation.override("vi"):
+        try:
+            user.full_clean(exclude=["password"], validate_unique=False)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[field] = [str(message) for message in messages]
+        # The ASCII rule's message replaces Django's (which allows @ + and any letter).
+        if (refusal := _username_refusal(username)) and (
+            refusal == USERNAME_NOT_ASCII or "username" not in errors
+        ):
+            errors["username"] = [refusal]
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as exc:
+            errors["password"] = [str(message) for message in exc.messages]
     if errors:
         raise ValidationError(errors)
     user.set_password(password)
@@ -109,20 +114,24 @@ def auth_token_issue(request, *, username: str, password: str) -> str | None:
     return auth_token_for(user) if user is not None else None
 
 
-def profile_update(user, *, voice: str) -> LearnerProfile:
-    """Set whose formants the learner's vowels are compared with ("male" or "female")."""
-    profile = learner_profile_get(user)
-    profile.voice = voice
-    profile.full_clean(exclude=["user"])
-    if profile.pk is None:
-        try:
-            with transaction.atomic():
-                profile.save()
-                return profile
-        except IntegrityError:  # created by a concurrent request: update that one
-            profile = LearnerProfile.objects.get(user=user)
-            profile.voice = voice
-    profile.save(update_fields=["voice", "updated_at"])
+def profile_update(user, **fields) -> LearnerProfile:
+    """Set some of the learner's profile fields (``voice``: whose formants their vowels are
+    compared with; ``dialect``; ``accent``), creating the profile if they have none. Raises
+    ``ValidationError`` for a bad value and ``UnknownAccent`` for an accent not configured."""
+    if "accent" in fields:
+        fields["accent"] = accent_validate(fields["accent"])
+    with transaction.atomic():
+        profile = LearnerProfile.objects.select_for_update().filter(user=user).first()
+        if profile is None:
+            try:
+                with transaction.atomic():
+                    profile = LearnerProfile.objects.create(user=user)
+            except IntegrityError:  # created by a concurrent request: update that one
+                profile = LearnerProfile.objects.select_for_update().get(user=user)
+        for name, value in fields.items():
+            setattr(profile, name, value)
+        profile.full_clean(exclude=["user", "first_lesson"])
+        profile.save(update_fields=[*fields, "updated_at"])
     return profile
 
 

@@ -81,14 +81,17 @@
         body: "{}",
       })
         .then(function (response) {
-          if (!response.ok) throw new Error();
-          return response.json();
+          return response.json().catch(function () { return {}; }).then(function (body) {
+            if (response.status === 409) {
+              said.textContent = "Chưa hoàn thành. " + (body.detail || "");
+              return;
+            }
+            if (!response.ok) throw new Error();
+            showStatus(body);
+            said.textContent = "Bài học đã hoàn thành.";
+          });
         })
-        .then(function (progress) {
-          showStatus(progress);
-          said.textContent = "Đã lưu: bài học hoàn thành.";
-        })
-        .catch(function () { said.textContent = "Không lưu được. Hãy thử lại."; });
+        .catch(function () { said.textContent = "Không kiểm tra được. Hãy thử lại."; });
     });
   }
 })();
