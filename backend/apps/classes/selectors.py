@@ -7,22 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.apps import apps
-from django.db.models import (
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    Max,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Least, TruncDate, TruncWeek
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from apps.classes.expressions import AnswerSeconds, LocalDay
 from apps.classes.models import TEACHERS_GROUP, Assignment, Classroom, Membership
-from apps.curriculum.models import UserPronunciationLessonProgress
+from apps.curriculum.models import MinimalPair, UserPronunciationLessonProgress
 from apps.practice.models import DrillAttempt, VowelRecording
 
 # "Recent" accuracy and recordings: the last this many days.
@@ -31,7 +21,7 @@ RECORDINGS_DAYS = 30
 RECORDINGS_LIMIT = 20
 # Time to answer one drill counts as practice up to this (a learner who walked away
 # mid-item does not add an hour).
-ANSWER_TIME_CAP = timedelta(seconds=60)
+ANSWER_TIME_CAP = 60.0  # seconds
 # The weakest contrasts of a class: at most this many, each with at least this many answers.
 WEAKEST_LIMIT = 8
 WEAKEST_MIN_ATTEMPTS = 3
@@ -176,7 +166,7 @@ class LearnerReport:
     recent_correct: int = 0
     practice_seconds: int = 0
     days_active: int = 0
-    last_active: datetime | None = None
+    last_active: date | None = None
     directions: list[ContrastDirection] = field(default_factory=list)
     states: dict[int, str] = field(default_factory=dict)  # lesson id → state
 
@@ -266,20 +256,25 @@ def _answers(classroom: Classroom, user_id: int | None = None) -> QuerySet[Drill
 
 
 def _directions(answers: QuerySet[DrillAttempt]) -> dict[int, list[ContrastDirection]]:
-    """Per learner: answers per contrast and direction (which sound was played). One
-    GROUP BY on (learner, contrast's phonemes, word played)."""
-    rows = answers.values(
-        "user_id",
-        first=F("pair__phoneme_1__ipa_symbol"),
-        second=F("pair__phoneme_2__ipa_symbol"),
-        played_word=F("answer_word"),
-    ).annotate(attempts=Count("pk"), right=Count("pk", filter=Q(correct=True)))
+    """Per learner: answers per contrast and direction (which sound was played). One GROUP BY
+    on integer columns (learner, pair, word played), then one query for the pairs' sounds."""
+    rows = list(
+        answers.values("user_id", "pair_id", "answer_word").annotate(
+            attempts=Count("pk"), right=Count("pk", filter=Q(correct=True))
+        )
+    )
+    sounds = {
+        pk: (first, second)
+        for pk, first, second in MinimalPair.objects.filter(
+            pk__in={row["pair_id"] for row in rows}
+        ).values_list("pk", "phoneme_1__ipa_symbol", "phoneme_2__ipa_symbol")
+    }
     merged: dict[int, dict[tuple[str, str], list[int]]] = defaultdict(dict)
     for row in rows:
-        played, other = (row["first"], row["second"])
-        if row["played_word"] == 2:
+        played, other = sounds[row["pair_id"]]
+        if row["answer_word"] == 2:
             played, other = other, played
-        # Two pairs may contrast the same phonemes in opposite word order: one direction.
+        # Several pairs drill the same contrast: their answers add up, direction by direction.
         totals = merged[row["user_id"]].setdefault((played, other), [0, 0])
         totals[0] += row["attempts"]
         totals[1] += row["right"]
@@ -292,26 +287,62 @@ def _directions(answers: QuerySet[DrillAttempt]) -> dict[int, list[ContrastDirec
     }
 
 
-def _totals(answers: QuerySet[DrillAttempt], *, now: datetime) -> dict[int, dict]:
-    """Per learner: answers, right ones, recent ones, practice time and days active. One
-    GROUP BY on the learner."""
+@dataclass
+class _Totals:
+    attempts: int = 0
+    right: int = 0
+    recent_attempts: int = 0
+    recent_right: int = 0
+    practice: float = 0.0
+    days: int = 0
+    last: int | None = None  # the ordinal of the last day active
+
+
+def _days(answers: QuerySet[DrillAttempt], *, now: datetime) -> list[dict]:
+    """The answers grouped by learner and local day: counts, recent counts, practice time
+    One GROUP BY; totals and weeks are sums of these rows."""
     recent = Q(answered_at__gte=now - timedelta(days=RECENT_DAYS))
-    answer_time = ExpressionWrapper(
-        F("answered_at") - F("created_at"), output_field=DurationField()
+    return list(
+        answers.values("user_id", day=LocalDay("answered_at")).annotate(
+            attempts=Count("pk"),
+            right=Count("pk", filter=Q(correct=True)),
+            recent_attempts=Count("pk", filter=recent),
+            recent_right=Count("pk", filter=recent & Q(correct=True)),
+            practice=Sum(AnswerSeconds("created_at", "answered_at", cap=ANSWER_TIME_CAP)),
+        )
     )
-    rows = answers.values("user_id").annotate(
-        attempts=Count("pk"),
-        right=Count("pk", filter=Q(correct=True)),
-        recent_attempts=Count("pk", filter=recent),
-        recent_right=Count("pk", filter=recent & Q(correct=True)),
-        practice=Sum(
-            Least(answer_time, Value(ANSWER_TIME_CAP, output_field=DurationField())),
-            output_field=DurationField(),
-        ),
-        days=Count(TruncDate("answered_at"), distinct=True),
-        last=Max("answered_at"),
+
+
+def _totals(days: list[dict]) -> dict[int, _Totals]:
+    totals: dict[int, _Totals] = defaultdict(_Totals)
+    for row in days:
+        learner = totals[row["user_id"]]
+        learner.attempts += row["attempts"]
+        learner.right += row["right"]
+        learner.recent_attempts += row["recent_attempts"]
+        learner.recent_right += row["recent_right"]
+        learner.practice += row["practice"] or 0
+        learner.days += 1
+        learner.last = max(learner.last or 0, row["day"])
+    return totals
+
+
+def _learner(membership: Membership, totals: _Totals, directions, states) -> LearnerReport:
+    return LearnerReport(
+        user_id=membership.user_id,
+        username=membership.user.get_username(),
+        joined_at=membership.joined_at,
+        share_recordings=membership.share_recordings,
+        attempts=totals.attempts,
+        correct=totals.right,
+        recent_attempts=totals.recent_attempts,
+        recent_correct=totals.recent_right,
+        practice_seconds=round(totals.practice),
+        days_active=totals.days,
+        last_active=date.fromordinal(totals.last) if totals.last else None,
+        directions=directions,
+        states=states,
     )
-    return {row["user_id"]: row for row in rows}
 
 
 def class_report(classroom: Classroom, *, now: datetime | None = None) -> ClassReport:
@@ -337,31 +368,20 @@ def class_report(classroom: Classroom, *, now: datetime | None = None) -> ClassR
     states = lesson_states(user_ids, [a.lesson_id for a in assignments]) if assignments else {}
     answers = _answers(classroom)
     directions = _directions(answers)
-    totals = _totals(answers, now=now)
-    learners = []
-    for membership in members:
-        row = totals.get(membership.user_id, {})
-        practice = row.get("practice") or timedelta()
-        learners.append(
-            LearnerReport(
-                user_id=membership.user_id,
-                username=membership.user.get_username(),
-                joined_at=membership.joined_at,
-                share_recordings=membership.share_recordings,
-                attempts=row.get("attempts", 0),
-                correct=row.get("right", 0),
-                recent_attempts=row.get("recent_attempts", 0),
-                recent_correct=row.get("recent_right", 0),
-                practice_seconds=int(practice.total_seconds()),
-                days_active=row.get("days", 0),
-                last_active=row.get("last"),
-                directions=directions.get(membership.user_id, []),
-                states={
-                    a.lesson_id: states.get((membership.user_id, a.lesson_id), NOT_STARTED)
-                    for a in assignments
-                },
-            )
+    days = _days(answers, now=now)
+    totals = _totals(days)
+    learners = [
+        _learner(
+            membership,
+            totals.get(membership.user_id, _Totals()),
+            directions.get(membership.user_id, []),
+            {
+                a.lesson_id: states.get((membership.user_id, a.lesson_id), NOT_STARTED)
+                for a in assignments
+            },
         )
+        for membership in members
+    ]
     completion = []
     for assignment in assignments:
         counts = defaultdict(int)
@@ -375,7 +395,7 @@ def class_report(classroom: Classroom, *, now: datetime | None = None) -> ClassR
         learners=learners,
         assignments=completion,
         weakest=_weakest(learners),
-        weeks=_weeks(answers),
+        weeks=_weeks(days),
     )
 
 
@@ -396,26 +416,18 @@ def _weakest(learners: list[LearnerReport]) -> list[ContrastDirection]:
     return rows[:WEAKEST_LIMIT]
 
 
-def _weeks(answers: QuerySet[DrillAttempt]) -> list[WeekReport]:
-    """The class's answers by week (Monday first), oldest first. One GROUP BY."""
-    rows = (
-        answers.annotate(week=TruncWeek("answered_at"))
-        .values("week")
-        .annotate(
-            attempts=Count("pk"),
-            right=Count("pk", filter=Q(correct=True)),
-            learners=Count("user_id", distinct=True),
-        )
-        .order_by("week")
-    )
+def _weeks(days: list[dict]) -> list[WeekReport]:
+    """The class's answers by week (Monday first), oldest first, from the per-day rows."""
+    weeks: dict[int, list] = {}
+    for row in days:
+        monday = row["day"] - (row["day"] - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
+        week = weeks.setdefault(monday, [0, 0, set()])
+        week[0] += row["attempts"]
+        week[1] += row["right"]
+        week[2].add(row["user_id"])
     return [
-        WeekReport(
-            week=row["week"].date() if isinstance(row["week"], datetime) else row["week"],
-            attempts=row["attempts"],
-            correct=row["right"],
-            learners=row["learners"],
-        )
-        for row in rows
+        WeekReport(date.fromordinal(monday), attempts, right, len(learners))
+        for monday, (attempts, right, learners) in sorted(weeks.items())
     ]
 
 
@@ -427,24 +439,13 @@ def learner_report(classroom: Classroom, user_id: int, *, now: datetime | None =
         return None
     now = now or timezone.now()
     answers = _answers(classroom, user_id)
-    row = _totals(answers, now=now).get(user_id, {})
-    practice = row.get("practice") or timedelta()
     assignments = list(Assignment.objects.filter(classroom=classroom).select_related("lesson"))
     states = lesson_states([user_id], [a.lesson_id for a in assignments])
-    return LearnerReport(
-        user_id=user_id,
-        username=membership.user.get_username(),
-        joined_at=membership.joined_at,
-        share_recordings=membership.share_recordings,
-        attempts=row.get("attempts", 0),
-        correct=row.get("right", 0),
-        recent_attempts=row.get("recent_attempts", 0),
-        recent_correct=row.get("recent_right", 0),
-        practice_seconds=int(practice.total_seconds()),
-        days_active=row.get("days", 0),
-        last_active=row.get("last"),
-        directions=_directions(answers).get(user_id, []),
-        states={a.lesson_id: states.get((user_id, a.lesson_id), NOT_STARTED) for a in assignments},
+    return _learner(
+        membership,
+        _totals(_days(answers, now=now)).get(user_id, _Totals()),
+        _directions(answers).get(user_id, []),
+        {a.lesson_id: states.get((user_id, a.lesson_id), NOT_STARTED) for a in assignments},
     )
 
 

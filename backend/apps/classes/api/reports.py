@@ -73,7 +73,7 @@ class LearnerSerializer(serializers.Serializer):
     recent_accuracy = serializers.FloatField(allow_null=True)
     practice_minutes = serializers.IntegerField()
     days_active = serializers.IntegerField()
-    last_active = serializers.DateTimeField(allow_null=True)
+    last_active = serializers.DateField(allow_null=True, help_text="The last day practised.")
     share_recordings = serializers.BooleanField()
     confusions = ConfusionSerializer(many=True)
     contrasts = ContrastSerializer(source="directions", many=True)
