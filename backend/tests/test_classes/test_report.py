@@ -4,7 +4,7 @@ number of queries whatever the size of the class."""
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.test import TestCase
@@ -193,3 +193,28 @@ class QueryCountTests(TestCase):
         with self.assertNumQueries(6):
             report = class_report(classroom)
         self.assertEqual(sum(learner.attempts for learner in report.learners), 100)
+
+
+class LocalDayTests(TestCase):
+    """Days and weeks are the learner's local ones (Vietnam, UTC+7), not UTC's."""
+
+    def test_answers_either_side_of_local_midnight_are_two_days_and_two_weeks(self):
+        learner = make_user()
+        classroom = make_classroom(learners=[learner])
+        pair = make_pair(*make_contrast())
+        # Sunday 2026-11-29 23:30 and Monday 2026-11-30 00:30 in Hà Nội: the same UTC day.
+        for moment in (
+            datetime(2026, 11, 29, 16, 30, tzinfo=UTC),
+            datetime(2026, 11, 29, 17, 30, tzinfo=UTC),
+        ):
+            attempt = answer(learner, pair, played=1, chosen=1)
+            DrillAttempt.objects.filter(pk=attempt.pk).update(
+                created_at=moment - timedelta(seconds=3), answered_at=moment
+            )
+        report = class_report(classroom, now=datetime(2026, 12, 1, tzinfo=UTC))
+        self.assertEqual(report.learners[0].days_active, 2)
+        self.assertEqual(report.learners[0].practice_seconds, 6)
+        self.assertEqual(report.learners[0].last_active.isoformat(), "2026-11-30")
+        self.assertEqual(
+            [week.week.isoformat() for week in report.weeks], ["2026-11-23", "2026-11-30"]
+        )
