@@ -11,6 +11,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.classes.api.reports import ReportSerializer, report_json
 from apps.classes.models import Assignment, Membership
 from apps.classes.selectors import class_report
 from apps.practice.models import DrillAttempt
@@ -218,3 +219,17 @@ class LocalDayTests(TestCase):
         self.assertEqual(
             [week.week.isoformat() for week in report.weeks], ["2026-11-23", "2026-11-30"]
         )
+
+
+class ReportJsonTests(TestCase):
+    def test_the_fast_json_is_what_the_documented_serializer_gives(self):
+        long_i, short_i = make_contrast()
+        pair = make_pair(long_i, short_i)
+        lan = make_user("lan")
+        classroom = make_classroom(learners=[lan, make_user("minh")])
+        lesson = make_lesson([long_i], [pair], is_published=True)
+        Assignment.objects.create(classroom=classroom, lesson=lesson, due=timezone.now())
+        for played, chosen in ((1, 2), (1, 2), (2, 2), (1, 1)):
+            answer(lan, pair, played=played, chosen=chosen)
+        report = class_report(classroom)
+        self.assertEqual(report_json(report), ReportSerializer(report).data)
