@@ -1,10 +1,11 @@
 """The learner's assignments on every page that asks for them (the practice home shows them
-first), read only when a template uses them."""
+first), and whether the user teaches (the menu links the teacher's pages); each is read only
+when a template uses it."""
 
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from apps.classes.selectors import DONE, assignments_for_learner
+from apps.classes.selectors import DONE, assignments_for_learner, is_teacher
 
 
 def class_assignments(request: HttpRequest) -> dict:
@@ -14,4 +15,11 @@ def class_assignments(request: HttpRequest) -> dict:
             return []
         return [row for row in assignments_for_learner(user) if row.state != DONE]
 
-    return {"class_assignments": SimpleLazyObject(pending)}
+    def teaches() -> bool:
+        user = getattr(request, "user", None)
+        return user is not None and is_teacher(user)
+
+    return {
+        "class_assignments": SimpleLazyObject(pending),
+        "user_teaches": SimpleLazyObject(teaches),
+    }

@@ -1,6 +1,8 @@
 """Classes through the API: teachers create them, learners join by code and leave, teachers
 remove learners; nobody reaches a class that is not theirs."""
 
+from unittest import mock
+
 from django.contrib.auth.models import Group
 from django.test import TestCase
 from rest_framework.test import APIClient
@@ -210,3 +212,14 @@ class OtherPeoplesClassTests(TestCase):
         response = api_as(classroom.teacher).delete(f"/api/classes/{classroom.pk}/")
         self.assertEqual(response.status_code, 204)
         self.assertFalse(Membership.objects.exists())
+
+
+class JoinCodeCollisionTests(TestCase):
+    def test_a_code_already_taken_is_drawn_again(self):
+        taken = make_classroom().join_code
+        with mock.patch(
+            "apps.classes.services.join_code_new", side_effect=[taken, "ABCDEF"]
+        ) as draw:
+            classroom = make_classroom()
+        self.assertEqual(classroom.join_code, "ABCDEF")
+        self.assertEqual(draw.call_count, 2)

@@ -84,6 +84,11 @@ class TeacherPageTests(TestCase):
         self.teacher = make_teacher("co-lan")
         self.client.force_login(self.teacher)
 
+    def test_the_menu_links_the_teachers_pages_for_teachers_only(self):
+        self.assertContains(self.client.get("/hoc/lop/"), 'href="/giao-vien/lop/"')
+        self.client.force_login(make_user())
+        self.assertNotContains(self.client.get("/hoc/lop/"), 'href="/giao-vien/lop/"')
+
     def test_a_teacher_creates_a_class_from_the_page(self):
         response = self.client.post("/giao-vien/lop/", {"name": "Lớp 11B"}, follow=True)
         classroom = Classroom.objects.get()
