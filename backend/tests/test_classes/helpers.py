@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from apps.classes.models import Classroom, Membership
 from apps.classes.services import classroom_create, teacher_add
+from apps.curriculum.models import UserPronunciationLessonProgress
 from apps.practice.models import DrillAttempt
 from tests.factories import make_user
 
@@ -71,3 +72,19 @@ def answers_bulk(users, pairs, per_user: int, *, now=None) -> None:
                 )
             )
     DrillAttempt.objects.bulk_create(rows, batch_size=2000)
+
+
+def lesson_done(user, lesson) -> None:
+    """The learner's lesson as the server records it once its completion rule is met (the
+    rule itself is practice's, and tested there)."""
+    UserPronunciationLessonProgress.objects.update_or_create(
+        user=user,
+        lesson=lesson,
+        defaults={"status": "completed", "completed_at": timezone.now(), "score": 90},
+    )
+
+
+def lesson_started(user, lesson) -> None:
+    UserPronunciationLessonProgress.objects.update_or_create(
+        user=user, lesson=lesson, defaults={"status": "in_progress", "completed_at": None}
+    )

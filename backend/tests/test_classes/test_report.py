@@ -15,9 +15,14 @@ from apps.classes.api.reports import ReportSerializer, report_json
 from apps.classes.models import Assignment, Membership
 from apps.classes.selectors import class_report
 from apps.practice.models import DrillAttempt
-from apps.practice.services import lesson_complete
 from tests.factories import make_user
-from tests.test_classes.helpers import answer, answers_bulk, api_as, make_classroom
+from tests.test_classes.helpers import (
+    answer,
+    answers_bulk,
+    api_as,
+    lesson_done,
+    make_classroom,
+)
 from tests.test_practice.helpers import make_contrast, make_lesson, make_pair
 
 
@@ -106,7 +111,7 @@ class ReportTests(TestCase):
     def test_completion_of_each_assignment(self):
         lesson = make_lesson([self.long_i, self.short_i], [self.sheep_ship], is_published=True)
         Assignment.objects.create(classroom=self.classroom, lesson=lesson, due=timezone.now())
-        lesson_complete(self.lan, lesson)
+        lesson_done(self.lan, lesson)
         body = self.report()
         self.assertEqual(
             [
@@ -168,7 +173,7 @@ class QueryCountTests(TestCase):
         classroom = make_classroom(learners=users)
         lesson = make_lesson([], self.pairs, is_published=True)
         Assignment.objects.create(classroom=classroom, lesson=lesson, due=timezone.now())
-        lesson_complete(users[0], lesson)
+        lesson_done(users[0], lesson)
         answers_bulk(users, self.pairs, answers)
         client = api_as(classroom.teacher)
         with CaptureQueriesContext(connection) as captured:
