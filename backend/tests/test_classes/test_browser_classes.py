@@ -57,8 +57,8 @@ class ClassJourneyTests(LearnerBrowserTestCase):
         for number in range(MAX_ITEMS):
             item = self.wait_for_item(item)
             attempt = DrillAttempt.objects.get(pk=item)
-            wrong = next(key for key in "ab" if key != attempt.answer_key)
-            key = attempt.answer_key if number else wrong
+            miss = next(key for key in "ab" if key != attempt.answer_key)
+            key = attempt.answer_key if number else miss
             self.page.click(f'.choice[data-key="{key}"]')
             self.page.wait_for_selector('#drill[data-state="answered"]')
             done = UserPronunciationLessonProgress.objects.filter(
