@@ -3,6 +3,7 @@ assigns a lesson, reads the report and removes a learner; nobody else reaches th
 
 from datetime import timedelta
 
+from django.contrib.auth.models import Group
 from django.test import TestCase
 from django.utils import timezone
 
@@ -152,3 +153,22 @@ class TeacherPageTests(TestCase):
         self.assertEqual(response.status_code, 302)
         self.assertIn("/admin/login/", response["Location"])
         self.assertEqual(self.client.get("/admin/classes/classroom/").status_code, 302)
+
+
+class AdminTests(TestCase):
+    def test_staff_see_classes_and_can_make_a_user_a_teacher_in_the_admin(self):
+        admin = make_user("admin", is_staff=True, is_superuser=True)
+        learner = make_user("lan")
+        classroom = make_classroom(learners=[learner])
+        self.client.force_login(admin)
+        for url in (
+            "/admin/classes/classroom/",
+            f"/admin/classes/classroom/{classroom.pk}/change/",
+            "/admin/classes/membership/",
+            "/admin/classes/assignment/",
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 200)
+        page = self.client.get(f"/admin/auth/user/{learner.pk}/change/").content.decode()
+        teachers = Group.objects.get(name="teachers")
+        self.assertIn(f'<option value="{teachers.pk}">teachers</option>', page)
