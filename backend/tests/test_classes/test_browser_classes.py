@@ -4,6 +4,7 @@ teacher's page shows that learner's confusion; axe-core on every page."""
 
 from apps.curriculum.models import PronunciationLesson, UserPronunciationLessonProgress
 from apps.practice.models import DrillAttempt
+from tests.factories import make_user
 from tests.test_classes.helpers import make_teacher
 from tests.test_practice.test_browser_practice import LearnerBrowserTestCase
 
@@ -40,8 +41,9 @@ class ClassJourneyTests(LearnerBrowserTestCase):
         learner_context = self.browser.new_context(viewport=self.viewport)
         self.page = learner_context.new_page()
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.sign_up("lan")
-        self.page.click("text=Lớp học")
+        make_user("lan")
+        self.log_in("lan")
+        self.page.click("header >> text=Lớp học")
         self.page.fill("#id_code", code.lower())
         self.page.click('main form.account-form button[type="submit"]')
         self.page.wait_for_selector("text=Bạn đã vào lớp")
