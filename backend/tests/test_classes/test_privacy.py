@@ -5,7 +5,8 @@ recordings and memberships."""
 from django.core.files.base import ContentFile
 from django.test import TestCase
 
-from apps.classes.models import Membership
+from apps.classes.models import Classroom, Membership
+from apps.classes.services import class_data_delete
 from apps.practice.models import DrillAttempt, VowelRecording
 from apps.practice.services import learner_recordings_storage
 from tests.factories import make_user
@@ -134,6 +135,16 @@ class AccountDeletionTests(PrivateRecordingsMixin, TestCase):
         body = api_as(classroom.teacher).get(f"/api/classes/{classroom.pk}/report/").json()
         self.assertEqual([row["user_id"] for row in body["learners"]], [classmate.pk])
         self.assertEqual(body["learners"][0]["attempts"], 1)
+
+    def test_the_account_deletion_hook_deletes_memberships_and_classes_taught(self):
+        learner, teacher = make_user(), make_teacher()
+        taught = make_classroom(teacher, learners=[make_user()])
+        make_classroom(learners=[learner])
+        class_data_delete(learner)
+        class_data_delete(teacher)
+        self.assertFalse(Membership.objects.filter(user=learner).exists())
+        self.assertFalse(Classroom.objects.filter(pk=taught.pk).exists())
+        self.assertEqual(Classroom.objects.count(), 1)
 
     def test_deleting_a_teacher_deletes_their_classes(self):
         learner = make_user()
