@@ -7,6 +7,8 @@ from django.test import TestCase
 
 from apps.classes.models import Classroom, Membership
 from apps.classes.services import class_data_delete
+from apps.core.accounts import account_delete
+from apps.core.hooks import account_delete_hooks
 from apps.practice.models import DrillAttempt, VowelRecording
 from apps.practice.services import learner_recordings_storage
 from tests.factories import make_user
@@ -124,17 +126,22 @@ class AccountDeletionTests(PrivateRecordingsMixin, TestCase):
         pair = make_pair(long_i, short_i)
         answer(learner, pair, played=1, chosen=2)
         answer(classmate, pair, played=1, chosen=1)
-        make_recording(learner, long_i)
+        recording = make_recording(learner, long_i)
         Membership.objects.filter(user=learner).update(share_recordings=True)
 
-        learner.delete()
+        with self.captureOnCommitCallbacks(execute=True):
+            account_delete(learner)
 
         self.assertFalse(DrillAttempt.objects.filter(user_id=learner.pk).exists())
         self.assertFalse(VowelRecording.objects.filter(user_id=learner.pk).exists())
+        self.assertFalse(learner_recordings_storage().exists(recording.file_name))
         self.assertFalse(Membership.objects.filter(user_id=learner.pk).exists())
         body = api_as(classroom.teacher).get(f"/api/classes/{classroom.pk}/report/").json()
         self.assertEqual([row["user_id"] for row in body["learners"]], [classmate.pk])
         self.assertEqual(body["learners"][0]["attempts"], 1)
+
+    def test_the_classes_hook_is_registered(self):
+        self.assertIn("apps.classes.services.class_data_delete", account_delete_hooks.names())
 
     def test_the_account_deletion_hook_deletes_memberships_and_classes_taught(self):
         learner, teacher = make_user(), make_teacher()
@@ -149,6 +156,6 @@ class AccountDeletionTests(PrivateRecordingsMixin, TestCase):
     def test_deleting_a_teacher_deletes_their_classes(self):
         learner = make_user()
         classroom = make_classroom(learners=[learner])
-        classroom.teacher.delete()
+        account_delete(classroom.teacher)
         self.assertFalse(Membership.objects.exists())
         self.assertEqual(api_as(learner).get("/api/classes/").json(), [])

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from apps.classes.models import Classroom
 from apps.classes.selectors import classroom_for_teacher
 from apps.classes.services import ClassError, NotAMember, NotATeacher, UnknownJoinCode
-from apps.curriculum.api.common import database_id
+from apps.core.api import database_id
 
 
 def taught_or_404(request: Request, pk: str) -> Classroom:

@@ -18,7 +18,7 @@ from apps.classes.services import (
     member_remove,
     membership_leave,
 )
-from apps.curriculum.api.common import database_id
+from apps.core.api import database_id
 from apps.practice.api.base import LearnerApi, learner_errors
 
 

@@ -29,7 +29,7 @@ from apps.classes.selectors import (
     shared_recording_get,
     shared_recordings,
 )
-from apps.curriculum.api.common import database_id
+from apps.core.api import database_id
 from apps.practice.api.base import AnyAcceptNegotiation, LearnerApi, learner_errors
 from apps.practice.services import learner_recordings_storage
 
