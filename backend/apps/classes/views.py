@@ -7,8 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,14 +36,44 @@ from apps.classes.services import (
 from apps.practice.views import vietnamese
 
 
+class NotYourClass(Exception):
+    """The class (or its learner) is not the teacher's: answered 404, in Vietnamese."""
+
+
+def _not_in_class(request: HttpRequest) -> HttpResponse:
+    return _refused(
+        request, status=404, heading="Không tìm thấy", message="Bạn không ở trong lớp này."
+    )
+
+
+def _refused(request: HttpRequest, *, status: int, heading: str, message: str) -> HttpResponse:
+    context = {"heading": heading, "message": message}
+    return render(request, "classes/refused.html", context, status=status)
+
+
 def teacher_required(view):
-    """Teachers only: anyone else logged in gets 403 (the pages exist, not for them)."""
+    """Teachers only: anyone else logged in gets a 403 page saying so; a class that is not
+    theirs is a 404 page (as if it did not exist)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not is_teacher(request.user):
-            raise PermissionDenied("Chỉ dành cho giáo viên.")
-        return view(request, *args, **kwargs)
+            return _refused(
+                request,
+                status=403,
+                heading="Trang dành cho giáo viên",
+                message="Trang này chỉ dành cho giáo viên. Nếu bạn là giáo viên, hãy nhờ quản "
+                "trị viên thêm tài khoản của bạn vào nhóm giáo viên.",
+            )
+        try:
+            return view(request, *args, **kwargs)
+        except NotYourClass:
+            return _refused(
+                request,
+                status=404,
+                heading="Không tìm thấy",
+                message="Không có lớp hoặc học viên này trong các lớp bạn dạy.",
+            )
 
     return login_required(wrapped)
 
@@ -52,7 +81,7 @@ def teacher_required(view):
 def _taught_or_404(request: HttpRequest, pk: int):
     classroom = classroom_for_teacher(request.user, pk)
     if classroom is None:
-        raise Http404("Không có lớp này.")
+        raise NotYourClass(pk)
     return classroom
 
 
@@ -89,7 +118,7 @@ def learner_leave(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         membership_leave(request.user, pk)
     except ClassError:
-        raise Http404("Bạn không ở trong lớp này.") from None
+        return _not_in_class(request)
     messages.success(request, "Bạn đã rời lớp. Giáo viên không còn xem được kết quả của bạn.")
     return redirect("classes:learner")
 
@@ -102,7 +131,7 @@ def learner_consent(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         consent_set(request.user, pk, share=share)
     except ClassError:
-        raise Http404("Bạn không ở trong lớp này.") from None
+        return _not_in_class(request)
     messages.success(
         request,
         "Giáo viên của lớp giờ nghe được các bản ghi gần đây của bạn."
@@ -163,7 +192,7 @@ def teacher_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     try:
         member_remove(classroom, user_id)
     except ClassError:
-        raise Http404("Không có học viên này trong lớp.") from None
+        raise NotYourClass(user_id) from None
     messages.success(request, "Đã xoá học viên khỏi lớp.")
     return redirect("classes:teacher-class", classroom.pk)
 
@@ -175,7 +204,7 @@ def teacher_learner(request: HttpRequest, pk: int, user_id: int) -> HttpResponse
     classroom = _taught_or_404(request, pk)
     learner = learner_report(classroom, user_id)
     if learner is None:
-        raise Http404("Không có học viên này trong lớp.")
+        raise NotYourClass(user_id)
     recordings = [
         {
             "recording": r,

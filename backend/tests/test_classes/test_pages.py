@@ -75,7 +75,8 @@ class LearnerPageTests(TestCase):
             f"/giao-vien/lop/{self.classroom.pk}/hoc-vien/{self.learner.pk}/",
         ):
             with self.subTest(url=url):
-                self.assertEqual(self.client.get(url).status_code, 403)
+                response = self.client.get(url)
+                self.assertContains(response, "Trang này chỉ dành cho giáo viên", status_code=403)
         self.assertEqual(self.client.post("/giao-vien/lop/", {"name": "X"}).status_code, 403)
         self.assertEqual(Classroom.objects.count(), 1)
 
@@ -140,7 +141,8 @@ class TeacherPageTests(TestCase):
             f"/giao-vien/lop/{theirs.pk}/hoc-vien/{learner.pk}/",
         ):
             with self.subTest(url=url):
-                self.assertEqual(self.client.get(url).status_code, 404)
+                response = self.client.get(url)
+                self.assertContains(response, "Không có lớp hoặc học viên này", status_code=404)
         self.assertEqual(
             self.client.post(f"/giao-vien/lop/{theirs.pk}/hoc-vien/{learner.pk}/xoa/").status_code,
             404,
