@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.curriculum",
     "apps.practice",
     "apps.studio",
+    "apps.classes",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +99,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The learner's pending assignments (read only by the pages that show them).
+                "apps.classes.context_processors.class_assignments",
             ],
         },
     },
