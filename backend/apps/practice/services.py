@@ -8,7 +8,6 @@ from functools import cache
 from typing import BinaryIO
 from uuid import uuid4
 
-import parselmouth
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.core.exceptions import ValidationError
@@ -34,8 +33,7 @@ from apps.curriculum.progress import phoneme_attempt_record
 from apps.curriculum.selectors import UnknownWord
 from apps.practice.models import DrillAttempt, LearnerProfile, ReviewCard, VowelRecording
 from apps.practice.selectors import drill_pair_next, learner_profile_get, lesson_drill_stats
-from apps.practice.vowels import VowelFeedback, vowel_feedback, vowel_target
-from speech import acoustics
+from apps.practice.vowels import VowelFeedback, vowel_feedback, vowel_measure, vowel_target
 from speech.formats import FORMATS, detect_format
 
 logger = logging.getLogger(__name__)
@@ -325,7 +323,7 @@ def vowel_recording_add(
     """
     vowel_target(phoneme.ipa_symbol, accent=accent, voice="male")  # NotAMonophthong first
     info = recording_inspect(upload, name=name)
-    measurement = acoustics.measure(parselmouth.Sound(info.samples, info.sample_rate))
+    measurement = vowel_measure(info.samples, info.sample_rate)  # Refused: clipped, noise...
     voice = learner_profile_get(user).voice
     feedback = vowel_feedback(phoneme.ipa_symbol, measurement, accent=accent, voice=voice)
     storage = learner_recordings_storage()

@@ -32,7 +32,7 @@ from apps.practice.services import (
     vowel_recording_bytes,
     vowel_recording_delete,
 )
-from apps.practice.vowels import NotAMonophthong, reference_vowels, vowel_target
+from apps.practice.vowels import NotAMonophthong, Refused, reference_vowels, vowel_target
 from speech.acoustics import MeasurementError
 
 NO_VOWEL = (
@@ -195,6 +195,8 @@ class VowelFeedbackApi(LearnerApi):
             raise _not_a_monophthong(phoneme) from None
         except RecordingRejected as exc:
             raise ValidationError({"file": [str(exc)]}) from None
+        except Refused as exc:
+            raise NoVowel(str(exc)) from None
         except MeasurementError:
             raise NoVowel() from None
         output = {"recording": recording, "feedback": feedback}
