@@ -123,7 +123,7 @@ def _formant_tables(accent: str, voice: str) -> list[dict[str, tuple[float, floa
     return tables
 
 
-TOKENS_PER_VOWEL = 4
+TOKENS_PER_VOWEL = 3
 
 
 @functools.cache
@@ -179,3 +179,278 @@ def _peak(x: np.ndarray, peak: float) -> np.ndarray:
 
 def as_sound(samples: np.ndarray, rate: int = RATE) -> parselmouth.Sound:
     return parselmouth.Sound(np.asarray(samples, dtype=np.float64), rate)
+
+
+# Word fixtures: eSpeak NG mnemonics (https://github.com/espeak-ng/espeak-ng/blob/master/docs/
+# phonemes.md: ' primary stress, T = θ, S = ʃ, I = ɪ, i: = iː, a = æ, V = ʌ, 3: = ɜː).
+WORD_VOICES = {
+    ("en-US", "male"): ("en-us", "en-us+m3"),
+    ("en-US", "female"): ("en-us+f3", "en-us+f2"),
+    ("en-GB", "male"): ("en-gb-x-rp", "en-gb-x-rp+m3"),
+    ("en-GB", "female"): ("en-gb-x-rp+f3", "en-gb-x-rp+f2"),
+}
+WORD_WPM = (140, 175)
+
+
+@dataclass(frozen=True)
+class WordCase:
+    """One word of a check's fixture set: what the check is asked (``check``, ``params``),
+    the mnemonics said right and said with the learner's error (``None``: a right word
+    only)."""
+
+    check: str
+    word: str
+    params: tuple[tuple[str, object], ...]
+    right: str
+    wrong: str | None
+    error: str  # what the wrong form stands for
+
+
+def _case(check: str, word: str, right: str, wrong: str | None, error: str, **params) -> WordCase:
+    return WordCase(check, word, tuple(sorted(params.items())), right, wrong, error)
+
+
+WORD_CASES: tuple[WordCase, ...] = (
+    # Final consonant present and released; dropped in the wrong form.
+    _case("final_consonant", "light", "l'aIt", "l'aI", "final dropped", consonant="t"),
+    _case("final_consonant", "like", "l'aIk", "l'aI", "final dropped", consonant="k"),
+    _case("final_consonant", "tight", "t'aIt", "t'aI", "final dropped", consonant="t"),
+    _case("final_consonant", "seat", "s'i:t", "s'i:", "final dropped", consonant="t"),
+    _case("final_consonant", "back", "b'ak", "b'a", "final dropped", consonant="k"),
+    _case("final_consonant", "bad", "b'ad", "b'a", "final dropped", consonant="d"),
+    _case("final_consonant", "seed", "s'i:d", "s'i:", "final dropped", consonant="d"),
+    _case("final_consonant", "line", "l'aIn", "l'aI", "final dropped", consonant="n"),
+    _case("final_consonant", "ram", "r'am", "r'a", "final dropped", consonant="m"),
+    _case("final_consonant", "help", "h'Elp", "h'El", "final dropped", consonant="p"),
+    # Final /s z/ (plural, third person): present, or left off.
+    _case("final_s", "cats", "k'ats", "k'at", "-s dropped"),
+    _case("final_s", "desks", "d'Esks", "d'Esk", "-s dropped"),
+    _case("final_s", "books", "b'Uks", "b'Uk", "-s dropped"),
+    _case("final_s", "dogs", "d'0gz", "d'0g", "-s dropped"),
+    _case("final_s", "plays", "pl'eIz", "pl'eI", "-s dropped"),
+    # -ed as /ɪd/ (an extra syllable), /d/, /t/; left off in the wrong form.
+    _case("ed", "wanted", "w'0ntId", "w'0nt", "-ed dropped", form="ɪd", stem_syllables=1),
+    _case("ed", "needed", "n'i:dId", "n'i:d", "-ed dropped", form="ɪd", stem_syllables=1),
+    _case("ed", "played", "pl'eId", "pl'eI", "-ed dropped", form="d", stem_syllables=1),
+    _case("ed", "showed", "S'oUd", "S'oU", "-ed dropped", form="d", stem_syllables=1),
+    _case("ed", "walked", "w'O:kt", "w'O:k", "-ed dropped", form="t", stem_syllables=1, after="k"),
+    _case("ed", "missed", "m'Ist", "m'Is", "-ed dropped", form="t", stem_syllables=1, after="s"),
+    # /θ/ said as [t] or [s], at the start or the end of the word.
+    _case("th", "think", "T'INk", "t'INk", "θ as t", position="initial"),
+    _case("th", "think ", "T'INk", "s'INk", "θ as s", position="initial"),
+    _case("th", "three", "Tr'i:", "tr'i:", "θ as t", position="initial"),
+    _case("th", "thank", "T'aNk", "s'aNk", "θ as s", position="initial"),
+    _case("th", "thin", "T'In", "t'In", "θ as t", position="initial"),
+    _case("th", "bath", "b'A:T", "b'A:t", "θ as t", position="final"),
+    _case("th", "mouth", "m'aUT", "m'aUs", "θ as s", position="final"),
+    # /ʃ/ and /s/ swapped, both ways.
+    _case("sh_s", "ship", "S'Ip", "s'Ip", "ʃ as s", target="ʃ", position="initial"),
+    _case("sh_s", "she", "S'i:", "s'i:", "ʃ as s", target="ʃ", position="initial"),
+    _case("sh_s", "shoe", "S'u:", "s'u:", "ʃ as s", target="ʃ", position="initial"),
+    _case("sh_s", "wash", "w'0S", "w'0s", "ʃ as s", target="ʃ", position="final"),
+    _case("sh_s", "sea", "s'i:", "S'i:", "s as ʃ", target="s", position="initial"),
+    _case("sh_s", "sip", "s'Ip", "S'Ip", "s as ʃ", target="s", position="initial"),
+    # Long vowels said short and short ones held long: the right word with its vowel
+    # squeezed to 55 % or stretched to 180 % (Praat's PSOLA), judged against the model word
+    # (the accent's default eSpeak voice at 175 wpm).
+    _case("length", "sheep", "S'i:p", None, "long said short", long=True),
+    _case("length", "seat", "s'i:t", None, "long said short", long=True),
+    _case("length", "pool", "p'u:l", None, "long said short", long=True),
+    _case("length", "heart", "h'A:t", None, "long said short", long=True),
+    _case("length", "ship", "S'Ip", None, "short held long", long=False),
+    _case("length", "full", "f'Ul", None, "short held long", long=False),
+    _case("length", "cut", "k'Vt", None, "short held long", long=False),
+    # Two-syllable stress pairs, the stress on the wrong syllable.
+    _case("stress", "record (n)", "r'Ek0:d", "rEk'0:d", "stress moved", syllable=1),
+    _case("stress", "record (v)", "rIk'0:d", "r'Ik0:d", "stress moved", syllable=2),
+    _case("stress", "present (n)", "pr'Ez@nt", "prEz'Ent", "stress moved", syllable=1),
+    _case("stress", "present (v)", "prIz'Ent", "pr'Iz@nt", "stress moved", syllable=2),
+    _case("stress", "object (n)", "'0bdZEkt", "0bdZ'Ekt", "stress moved", syllable=1),
+    _case("stress", "desert", "d'Ez@t", "dIz'3:t", "stress moved", syllable=1),
+    _case("stress", "dessert", "dIz'3:t", "d'Ez@t", "stress moved", syllable=2),
+    _case("stress", "contract (v)", "k@ntr'akt", "k'0ntrakt", "stress moved", syllable=2),
+)
+
+
+@dataclass(frozen=True)
+class WordClip:
+    case: WordCase
+    accent: str
+    voice: str
+    right: bool
+    samples: np.ndarray
+    rate: int
+    extra: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def group(self) -> str:
+        return f"{'women' if self.voice == 'female' else 'men'} {self.accent[3:]}"
+
+    @property
+    def params(self) -> dict:
+        return dict(self.case.params) | dict(self.extra)
+
+
+def espeak_word(mnemonics: str, *, voice: str, wpm: int) -> tuple[np.ndarray, int]:
+    """eSpeak NG saying ``mnemonics``: (floats peaking at 0.5, with 150 ms of silence around
+    the word, resampled to RATE)."""
+    from speech.tts.espeak import library
+
+    engine = library()
+    pcm = engine.synthesize(f"[[{mnemonics}]]", voice=voice, wpm=wpm).astype(np.float64)
+    sound = call(parselmouth.Sound(pcm, engine.sample_rate), "Resample", RATE, 50)
+    x = sound.values[0]
+    x = 0.5 * x / (np.abs(x).max() + 1e-12)
+    pad = np.zeros(int(0.15 * RATE))
+    return np.concatenate([pad, x, pad]), RATE
+
+
+@functools.cache
+def word_tokens() -> tuple[WordClip, ...]:
+    """Every case right and wrong, in each accent and voice, at two speaking rates."""
+    clips = []
+    for (accent, voice), names in WORD_VOICES.items():
+        for index, case in enumerate(WORD_CASES):
+            # Each case in one of the two voices and rates per accent and sex (alternating).
+            name, wpm = names[index % 2], WORD_WPM[(index // 2) % 2]
+            if case.check == "length":
+                clips += _length_clips(case, accent, voice, name, wpm)
+                continue
+            for right, mnemonics in ((True, case.right), (False, case.wrong)):
+                samples, rate = espeak_word(mnemonics, voice=name, wpm=wpm)
+                clips.append(WordClip(case, accent, voice, right, samples, rate))
+    return tuple(clips)
+
+
+MODEL_VOICES = {"en-US": "en-us", "en-GB": "en-gb-x-rp"}
+
+
+def _length_clips(case: WordCase, accent: str, voice: str, name: str, wpm: int) -> list:
+    from speech.wordchecks import analyse, vowel_share
+
+    model, rate = espeak_word(case.right, voice=MODEL_VOICES[accent], wpm=175)
+    extra = (("model_share", vowel_share(model, rate)),)
+    samples, rate = espeak_word(case.right, voice=name, wpm=wpm)
+    first, last = analyse(samples, rate).vowels[0]
+    factor = 0.55 if case.params[0][1] else 1.8  # ("long", True) is the only parameter
+    wrong = with_vowel_length(samples, rate, (first * 0.01, (last + 2) * 0.01), factor)
+    return [
+        WordClip(case, accent, voice, True, samples, rate, extra),
+        WordClip(case, accent, voice, False, wrong, rate, extra),
+    ]
+
+
+def with_vowel_length(
+    samples: np.ndarray, rate: int, span: tuple[float, float], factor: float
+) -> np.ndarray:
+    """``samples`` with the stretch ``span`` (s) made ``factor`` times as long (Praat's
+    overlap-add resynthesis, the pitch kept)."""
+    sound = parselmouth.Sound(samples, rate)
+    manipulation = call(sound, "To Manipulation", 0.01, 75, 600)
+    tier = call("Create DurationTier", "length", 0, sound.duration)
+    start, end = span
+    for time, value in ((start - 0.001, 1), (start, factor), (end, factor), (end + 0.001, 1)):
+        call(tier, "Add point", time, value)
+    call([manipulation, tier], "Replace duration tier")
+    out = call(manipulation, "Get resynthesis (overlap-add)").values[0].copy()
+    # Overlap-add leaves a faint hum (-43 dB) in the silences: gate 10 ms blocks under -40 dB.
+    hop = int(0.01 * rate)
+    blocks = out[: out.size // hop * hop].reshape(-1, hop)
+    quiet = np.sqrt((blocks**2).mean(axis=1)) < 0.01 * np.abs(out).max()
+    blocks[quiet] = 0.0
+    return out
+
+
+# Scores: the share of right answers per check and voice group, for the benchmark and the
+# test that holds them.
+
+
+@dataclass
+class Tally:
+    right: int = 0
+    total: int = 0
+
+    def add(self, good: bool) -> None:
+        self.right += bool(good)
+        self.total += 1
+
+    @property
+    def share(self) -> float:
+        return self.right / self.total if self.total else math.nan
+
+
+def _named(clip: Clip, heard: str) -> bool:
+    """Whether ``heard`` names what was said ("ơ", the Vietnamese vowel, is heard as /ə/)."""
+    return heard == ("ə" if clip.said == "ơ" else clip.said)
+
+
+def score_vowels(feedback, measure) -> dict[tuple[str, str], Tally]:
+    """{(row, group): Tally} for ``feedback(clip, measurement)`` -> VowelFeedback-like and
+    ``measure(clip)`` -> measurement (raising for a refusal). Rows: "correct vowel ok",
+    "substitution rejected", "substitution named"."""
+    tallies: dict[tuple[str, str], Tally] = {}
+
+    def tally(row: str, group: str) -> Tally:
+        return tallies.setdefault((row, group), Tally())
+
+    for clip in vowel_tokens():
+        try:
+            result = feedback(clip, measure(clip))
+        except Exception:  # refused or unmeasurable: not an "ok", not a named vowel
+            result = None
+        verdict = result.verdict if result else ""
+        if clip.right:
+            tally("correct vowel ok", clip.group).add(verdict == "ok")
+        else:
+            tally("substitution rejected", clip.group).add(result is not None and verdict != "ok")
+            tally("substitution named", clip.group).add(
+                result is not None and _named(clip, result.heard_as)
+            )
+    return tallies
+
+
+def score_words() -> dict[tuple[str, str], Tally]:
+    """{(check, group): Tally} of :mod:`speech.wordchecks` on :func:`word_tokens`: right
+    words answered ok, wrong ones not_ok (cannot_judge counts as a miss)."""
+    from speech.wordchecks import CHECKS, NOT_OK, OK
+
+    tallies: dict[tuple[str, str], Tally] = {}
+    for clip in word_tokens():
+        verdict = CHECKS[clip.case.check](clip.samples, clip.rate, **clip.params).verdict
+        expected = OK if clip.right else NOT_OK
+        tallies.setdefault((clip.case.check, clip.group), Tally()).add(verdict == expected)
+    return tallies
+
+
+JUNK_CALLS = {
+    "final_consonant": {"consonant": "t"},
+    "final_s": {},
+    "ed": {"form": "t", "stem_syllables": 1},
+    "th": {"position": "initial"},
+    "sh_s": {"target": "s"},
+    "length": {"long": True, "model_share": 0.5},
+    "stress": {"syllable": 1},
+}
+
+
+def score_junk(vowel_refuses) -> dict[tuple[str, str], Tally]:
+    """{(check, "junk"): Tally} of junk answered cannot_judge (refused, for the vowel)."""
+    from speech.wordchecks import CANNOT_JUDGE, CHECKS
+
+    tallies: dict[tuple[str, str], Tally] = {}
+    for _kind, samples in junk_tokens():
+        tallies.setdefault(("vowel", "junk"), Tally()).add(vowel_refuses(samples))
+        for name, params in JUNK_CALLS.items():
+            verdict = CHECKS[name](samples, RATE, **params).verdict
+            tallies.setdefault((name, "junk"), Tally()).add(verdict == CANNOT_JUDGE)
+    return tallies
+
+
+def by_row(tallies: dict[tuple[str, str], Tally]) -> dict[str, Tally]:
+    """The tallies summed over the groups."""
+    rows: dict[str, Tally] = {}
+    for (row, _group), tally in tallies.items():
+        total = rows.setdefault(row, Tally())
+        total.right += tally.right
+        total.total += tally.total
+    return rows
