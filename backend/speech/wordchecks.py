@@ -427,8 +427,11 @@ def _fricative_span(a: Analysis, *, position: str) -> tuple[int, int] | None:
     return int(noisy[0]), int(noisy[-1])
 
 
-def check_th(samples: np.ndarray, rate: int, *, position: str = "initial") -> WordVerdict:
-    """Is the /θ/ at the start (or end) of the word said as /θ/, not [t] or [s]?"""
+def check_th(
+    samples: np.ndarray, rate: int, *, position: str = "initial", target: str = "θ"
+) -> WordVerdict:
+    """Is the sound at the start (or end) of the word ``target`` (/θ/, or the /t/ or /s/ of
+    the other word of a th pair), heard as /θ/, [t] or [s]?"""
 
     def judge(a: Analysis) -> WordVerdict:
         span = _fricative_span(a, position=position)
@@ -453,14 +456,14 @@ def check_th(samples: np.ndarray, rate: int, *, position: str = "initial") -> Wo
             heard = "θ"
         return WordVerdict(
             "th",
-            OK if heard == "θ" else NOT_OK,
+            OK if heard == target else NOT_OK,
             {
                 "noise_s": round(noise_s, 3),
                 "noise_db": round(level, 1),
                 "centroid_hz": round(centroid),
                 "burst": burst,
             },
-            heard="" if heard == "θ" else heard,
+            heard="" if heard == target else heard,
             marks={"consonant": [a.time(first), a.time(last)]},
         )
 
@@ -583,3 +586,160 @@ CHECKS = {
     "length": check_length,
     "stress": check_stress,
 }
+
+
+# Which check a word of a minimal pair gets, from the pair's kind and the two transcriptions.
+
+
+@dataclass(frozen=True)
+class WordTask:
+    """The check to run on a recording of one word: ``check`` (a key of CHECKS), its
+    parameters (``model_share`` for length is measured on the model recording by the
+    caller), and what it listens for, in Vietnamese (``focus_vi``)."""
+
+    check: str
+    params: dict
+    focus_vi: str
+
+
+# The vowels of the long/short pairs: True for the long one.
+LENGTH_VOWELS = {
+    "iː": True, "uː": True, "ɑː": True, "ɔː": True, "ɜː": True,
+    "ɪ": False, "ʊ": False, "ʌ": False, "ɒ": False, "æ": False,
+}  # fmt: skip
+
+
+def _position(tokens: list[str], sounds: set[str]) -> str | None:
+    if tokens and tokens[0] in sounds:
+        return "initial"
+    if tokens and tokens[-1] in sounds:
+        return "final"
+    return None
+
+
+def _syllables(tokens: list[str]) -> int:
+    from speech.ipa import VOWELS
+
+    return sum(token in VOWELS for token in tokens)
+
+
+def word_task(kind: str, ipa: str, other_ipa: str) -> WordTask | None:
+    """What to check on a recording of the word ``ipa`` from a pair of ``kind`` whose other
+    word is ``other_ipa``; ``None`` when no check judges that word's contrast (a plain
+    ``pair``, a /ð/, a final /l/)."""
+    from speech.ipa import primary_stress_syllable, tokenize_ipa
+
+    tokens, other = tokenize_ipa(ipa), tokenize_ipa(other_ipa)
+    if not tokens:
+        return None
+    last = tokens[-1]
+    if kind == "final_consonant" or (kind == "cluster" and len(tokens) <= len(other)):
+        if last in STOPS | FRICATIVES | NASALS:
+            return WordTask(
+                "final_consonant", {"consonant": last}, f"âm cuối /{last}/ có được bật ra không"
+            )
+        return None
+    if kind == "cluster":
+        if last in ("s", "z"):
+            return WordTask("final_s", {}, "tiếng xì /s/ ở cuối từ")
+        if last in STOPS | FRICATIVES:
+            return WordTask(
+                "final_consonant", {"consonant": last}, f"âm cuối /{last}/ có được bật ra không"
+            )
+        return None
+    if kind == "ending":
+        stem_length = len(other) if len(other) < len(tokens) else len(tokens)
+        ending = tokens[stem_length:]
+        if not ending:  # the bare stem: its own final sound
+            if last in STOPS | FRICATIVES | NASALS:
+                return WordTask(
+                    "final_consonant", {"consonant": last}, f"âm cuối /{last}/ của từ gốc"
+                )
+            return None
+        if ending[-1] in ("s", "z"):
+            return WordTask("final_s", {}, "đuôi -s ở cuối từ")
+        if ending[-1] in ("t", "d"):
+            form = "ɪd" if len(ending) == 2 else ending[-1]
+            stem = tokens[: len(tokens) - len(ending)]
+            params = {"form": form, "stem_syllables": _syllables(stem), "after": stem[-1]}
+            focus = "âm tiết thêm của đuôi -ed" if form == "ɪd" else "đuôi -ed (/t/ hay /d/)"
+            return WordTask("ed", params, focus)
+        return None
+    if kind == "th":
+        for sound in ("θ", "t", "s"):
+            position = _position(tokens, {sound})
+            if position is None:
+                continue
+            if sound == "θ" or _position(other, {"θ"}) == position:
+                return WordTask(
+                    "th", {"position": position, "target": sound}, f"âm /{sound}/ của từ"
+                )
+        return None
+    if kind == "sh_s":
+        for sound in ("ʃ", "s"):
+            position = _position(tokens, {sound})
+            if position:
+                return WordTask(
+                    "sh_s", {"target": sound, "position": position}, f"âm /{sound}/ của từ"
+                )
+        return None
+    if kind == "length":
+        vowels = [token for token in tokens if token in LENGTH_VOWELS]
+        if not vowels or _syllables(tokens) != 1:
+            return None
+        long = LENGTH_VOWELS[vowels[0]]
+        focus = "nguyên âm dài" if long else "nguyên âm ngắn"
+        return WordTask("length", {"long": long}, f"độ dài của {focus}")
+    if kind == "stress":
+        syllable = primary_stress_syllable(ipa.split()[-1] if ipa.split() else ipa)
+        if syllable not in (0, 1) or _syllables(tokenize_ipa(ipa.split()[-1])) != 2:
+            return None
+        return WordTask("stress", {"syllable": syllable + 1}, "trọng âm của từ")
+    return None
+
+
+def hint_vi(task: WordTask, verdict: WordVerdict) -> str:
+    """What the learner reads about the verdict, in Vietnamese."""
+    if verdict.verdict == CANNOT_JUDGE:
+        return verdict.message_vi
+    if verdict.verdict == OK:
+        return {
+            "final_consonant": "Tốt: nghe rõ âm cuối.",
+            "final_s": "Tốt: nghe rõ tiếng xì ở cuối.",
+            "ed": "Tốt: nghe rõ đuôi -ed.",
+            "th": "Tốt: đúng âm đầu/cuối của từ.",
+            "sh_s": "Tốt: đúng âm /ʃ/ hay /s/.",
+            "length": "Tốt: độ dài nguyên âm vừa đúng.",
+            "stress": "Tốt: nhấn đúng âm tiết.",
+        }[task.check]
+    params = task.params
+    if task.check == "final_consonant":
+        return (
+            f"Chưa nghe thấy âm cuối /{params['consonant']}/: đừng nuốt âm, hãy đóng miệng "
+            "đúng chỗ rồi bật nhẹ hơi ra ở cuối từ."
+        )
+    if task.check == "final_s":
+        return "Chưa nghe thấy tiếng xì /s/ (hay /z/) ở cuối từ: kết thúc bằng một tiếng 'xì' rõ."
+    if task.check == "ed":
+        if params["form"] == "ɪd":
+            return "Đuôi -ed ở đây là một âm tiết thêm /ɪd/: đọc thành hai nhịp (want-ed)."
+        return "Chưa nghe thấy đuôi -ed: sau âm cuối của từ gốc, thêm một âm /t/ hay /d/ gọn."
+    if task.check == "th":
+        heard = verdict.heard
+        if params["target"] == "θ":
+            said = "/t/ (bật hơi)" if heard == "t" else "/s/ (xì mạnh)"
+            return (
+                f"Nghe như {said}: đặt đầu lưỡi giữa hai hàm răng và thổi hơi nhẹ, "
+                "không chạm, không xì."
+            )
+        return f"Nghe như âm khác /{heard}/: từ này dùng /{params['target']}/."
+    if task.check == "sh_s":
+        if params["target"] == "ʃ":
+            return "Nghe như /s/: tròn môi, lùi lưỡi về sau một chút cho tiếng 'sh' trầm hơn."
+        return "Nghe như /ʃ/: môi dẹt, đầu lưỡi sát lợi cho tiếng 'xì' cao và mảnh."
+    if task.check == "length":
+        if params["long"]:
+            return "Nguyên âm quá ngắn: đây là nguyên âm dài, hãy kéo dài hơn."
+        return "Nguyên âm quá dài: đây là nguyên âm ngắn, hãy nói gọn hơn."
+    syllable = "đầu" if params["syllable"] == 1 else "thứ hai"
+    return f"Trọng âm chưa đúng: nhấn âm tiết {syllable} (to hơn, dài hơn, cao giọng hơn)."

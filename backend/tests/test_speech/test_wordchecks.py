@@ -125,3 +125,46 @@ class CannotJudgeTests(unittest.TestCase):
         vowel = klatt_vowel(120, (730, 1090, 2440), 3.0)
         verdict = wordchecks.check_final_s(vowel, RATE)
         self.assertEqual((verdict.verdict, verdict.reason), ("cannot_judge", "too_long"))
+
+
+class WordTaskTests(unittest.TestCase):
+    def task(self, kind, ipa, other):
+        return wordchecks.word_task(kind, ipa, other)
+
+    def test_each_kind_of_pair_gets_the_check_of_its_contrast(self):
+        cases = [
+            ("final_consonant", "laɪt", "laɪk", "final_consonant", {"consonant": "t"}),
+            ("final_consonant", "laɪn", "laɪt", "final_consonant", {"consonant": "n"}),
+            ("cluster", "desks", "desk", "final_s", {}),
+            ("cluster", "kəʊld", "kəʊl", "final_consonant", {"consonant": "d"}),
+            ("cluster", "desk", "desks", "final_consonant", {"consonant": "k"}),
+            ("ending", "kæts", "kæt", "final_s", {}),
+            ("ending", "wɒntɪd", "wɒnt", "ed", {"form": "ɪd", "stem_syllables": 1, "after": "t"}),
+            ("ending", "wɔːkt", "wɔːk", "ed", {"form": "t", "stem_syllables": 1, "after": "k"}),
+            ("th", "θɪŋk", "sɪŋk", "th", {"position": "initial", "target": "θ"}),
+            ("th", "sɪŋk", "θɪŋk", "th", {"position": "initial", "target": "s"}),
+            ("th", "bɑːθ", "bɑːt", "th", {"position": "final", "target": "θ"}),
+            ("sh_s", "ʃɪp", "sɪp", "sh_s", {"target": "ʃ", "position": "initial"}),
+            ("length", "ʃiːp", "ʃɪp", "length", {"long": True}),
+            ("length", "ʃɪp", "ʃiːp", "length", {"long": False}),
+            ("stress", "ˈrekɔːd", "rɪˈkɔːd", "stress", {"syllable": 1}),
+            ("stress", "tə rɪˈkɔːd", "ə ˈrekɔːd", "stress", {"syllable": 2}),
+        ]
+        for kind, ipa, other, check, params in cases:
+            with self.subTest(kind=kind, ipa=ipa):
+                task = self.task(kind, ipa, other)
+                self.assertEqual((task.check, task.params), (check, params))
+                self.assertTrue(task.focus_vi)
+
+    def test_contrasts_no_check_can_judge_have_no_task(self):
+        self.assertIsNone(self.task("pair", "ʃiːp", "ʃɪp"))
+        self.assertIsNone(self.task("cluster", "hel", "help"))  # a final /l/
+        self.assertIsNone(self.task("th", "ðeə", "deə"))  # /ð/
+
+    def test_hints_are_vietnamese_and_say_what_to_change(self):
+        task = self.task("final_consonant", "laɪt", "laɪk")
+        missing = wordchecks.WordVerdict("final_consonant", "not_ok", heard="∅")
+        self.assertIn("/t/", wordchecks.hint_vi(task, missing))
+        self.assertIn("Tốt", wordchecks.hint_vi(task, wordchecks.WordVerdict("x", "ok")))
+        unjudged = wordchecks.WordVerdict("final_consonant", "cannot_judge", reason="noisy")
+        self.assertIn("ồn", wordchecks.hint_vi(task, unjudged))
