@@ -47,6 +47,7 @@ The rules, and where their thresholds come from (tuned on the eSpeak NG fixtures
   1.5 and a factor of 1.1, and a sum under 0.3 either way cannot be judged.
 """
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -743,3 +744,46 @@ def hint_vi(task: WordTask, verdict: WordVerdict) -> str:
         return "Nguyên âm quá dài: đây là nguyên âm ngắn, hãy nói gọn hơn."
     syllable = "đầu" if params["syllable"] == 1 else "thứ hai"
     return f"Trọng âm chưa đúng: nhấn âm tiết {syllable} (to hơn, dài hơn, cao giọng hơn)."
+
+
+# The model word: eSpeak NG saying the word (the offline engine, so it is always there), for
+# the learner to hear beside their take and for the length check to compare with.
+MODEL_VOICES = {"en-US": "en-us", "en-GB": "en-gb-x-rp"}
+MODEL_WPM = 175
+
+
+@functools.lru_cache(maxsize=256)
+def model_word(ipa: str, accent: str) -> tuple[np.ndarray, int]:
+    """(samples, rate) of eSpeak NG saying ``ipa`` in the accent's default voice; raises
+    :class:`speech.tts.base.TTSError` when eSpeak cannot."""
+    from speech.tts.espeak import library, word_input
+
+    engine = library()
+    pcm = engine.synthesize(word_input(ipa), voice=MODEL_VOICES.get(accent, "en-us"), wpm=MODEL_WPM)
+    samples = pcm.astype(np.float64) / 32768.0
+    samples.setflags(write=False)
+    return samples, engine.sample_rate
+
+
+def model_vowel_share(ipa: str, accent: str) -> float | None:
+    """The vowel's share of the model word (:func:`vowel_share`); ``None`` when it cannot be
+    measured."""
+    from speech.tts.base import TTSError
+
+    try:
+        samples, rate = model_word(ipa, accent)
+        return vowel_share(samples, rate)
+    except (Unjudgeable, TTSError):
+        return None
+
+
+def judge_word(task: WordTask, samples: np.ndarray, rate: int, *, ipa: str, accent: str):
+    """Run ``task`` on a recording of the word ``ipa``: the :class:`WordVerdict` (the length
+    check is measured against the model word, and cannot judge without it)."""
+    params = dict(task.params)
+    if task.check == "length":
+        share = model_vowel_share(ipa, accent)
+        if share is None:
+            return WordVerdict("length", CANNOT_JUDGE, reason="not_found")
+        params["model_share"] = share
+    return CHECKS[task.check](samples, rate, **params)

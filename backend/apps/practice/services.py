@@ -31,7 +31,13 @@ from apps.curriculum.models import (
 )
 from apps.curriculum.progress import phoneme_attempt_record
 from apps.curriculum.selectors import UnknownWord
-from apps.practice.models import DrillAttempt, LearnerProfile, ReviewCard, VowelRecording
+from apps.practice.models import (
+    DrillAttempt,
+    LearnerProfile,
+    ReviewCard,
+    VowelRecording,
+    WordRecording,
+)
 from apps.practice.selectors import drill_pair_next, learner_profile_get, lesson_drill_stats
 from apps.practice.vowels import VowelFeedback, vowel_feedback, vowel_measure, vowel_target
 from speech.formats import FORMATS, detect_format
@@ -377,23 +383,31 @@ def learner_recordings_expire(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.PHATAM_LEARNER_RECORDING_DAYS)
     storage = learner_recordings_storage()
-    expired = VowelRecording.objects.filter(created_at__lt=cutoff).exclude(file_name="")
+    names: list[str] = []
     with transaction.atomic():
-        rows = list(expired.select_for_update().values_list("pk", "file_name"))
-        VowelRecording.objects.filter(pk__in=[pk for pk, _ in rows]).update(file_name="")
-        names = [name for _, name in rows] + _orphan_names(storage, older_than=now - ORPHAN_GRACE)
+        for model in LEARNER_RECORDING_MODELS:
+            expired = model.objects.filter(created_at__lt=cutoff).exclude(file_name="")
+            rows = list(expired.select_for_update().values_list("pk", "file_name"))
+            model.objects.filter(pk__in=[pk for pk, _ in rows]).update(file_name="")
+            names += [name for _, name in rows]
+        count = len(names)
+        names += _orphan_names(storage, older_than=now - ORPHAN_GRACE)
         transaction.on_commit(lambda: _delete_all_quietly(storage, names))
-    return len(rows)
+    return count
 
 
+# Every model whose rows own a file in the learner_recordings storage.
+LEARNER_RECORDING_MODELS = (VowelRecording, WordRecording)
 # An unreferenced file younger than this may belong to a recording being saved right now.
 ORPHAN_GRACE = timedelta(hours=1)
 
 
 def _orphan_names(storage: Storage, *, older_than: datetime) -> list[str]:
-    referenced = set(
-        VowelRecording.objects.exclude(file_name="").values_list("file_name", flat=True)
-    )
+    referenced = {
+        name
+        for model in LEARNER_RECORDING_MODELS
+        for name in model.objects.exclude(file_name="").values_list("file_name", flat=True)
+    }
     return [
         name
         for name in _walk(storage, "")
