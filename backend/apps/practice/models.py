@@ -249,3 +249,27 @@ class WordRecording(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.word} ({self.check_name}) {self.verdict}"
+
+
+class VowelCalibration(models.Model):
+    """A learner's own corner vowel (/iː ɑː uː/), measured once: with all three, their vowels
+    are judged in their own vowel space (``speech.vowelfeedback.Calibration``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vowel_calibrations"
+    )
+    vowel = models.CharField(max_length=4)
+    f1 = models.FloatField()
+    f2 = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "vowel"], name="unique_vowel_calibration"),
+            models.CheckConstraint(
+                condition=Q(vowel__in=["iː", "ɑː", "uː"]), name="vowelcalibration_vowel_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: /{self.vowel}/ {self.f1:.0f}/{self.f2:.0f}"

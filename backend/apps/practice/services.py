@@ -35,14 +35,32 @@ from apps.practice.models import (
     DrillAttempt,
     LearnerProfile,
     ReviewCard,
+    VowelCalibration,
     VowelRecording,
     WordRecording,
 )
-from apps.practice.selectors import drill_pair_next, learner_profile_get, lesson_drill_stats
-from apps.practice.vowels import VowelFeedback, vowel_feedback, vowel_measure, vowel_target
+from apps.practice.selectors import (
+    drill_pair_next,
+    learner_profile_get,
+    lesson_drill_stats,
+    vowel_calibration_get,
+    vowel_calibration_state,
+)
+from apps.practice.vowels import (
+    CALIBRATION_VOWELS,
+    VowelFeedback,
+    vowel_feedback,
+    vowel_measure,
+    vowel_target,
+)
 from speech.formats import FORMATS, detect_format
 
 logger = logging.getLogger(__name__)
+
+
+class NotACalibrationVowel(ValueError):
+    """Calibration takes the three corner vowels /iː ɑː uː/ only."""
+
 
 # Items whose audio cannot be had are skipped; after this many the learner is told to retry.
 DRILL_AUDIO_TRIES = 3
@@ -331,7 +349,13 @@ def vowel_recording_add(
     info = recording_inspect(upload, name=name)
     measurement = vowel_measure(info.samples, info.sample_rate)  # Refused: clipped, noise...
     voice = learner_profile_get(user).voice
-    feedback = vowel_feedback(phoneme.ipa_symbol, measurement, accent=accent, voice=voice)
+    feedback = vowel_feedback(
+        phoneme.ipa_symbol,
+        measurement,
+        accent=accent,
+        voice=voice,
+        calibration=vowel_calibration_get(user),
+    )
     storage = learner_recordings_storage()
     file_name = storage.save(f"{timezone.now():%Y/%m}/{uuid4().hex}.{info.extension}", File(upload))
     try:
@@ -353,6 +377,29 @@ def vowel_recording_add(
         _delete_quietly(storage, file_name)  # no row references it
         raise
     return recording, feedback
+
+
+def vowel_calibration_record(user, vowel: str, upload: BinaryIO, *, name: str) -> dict:
+    """Measure the learner's recording of a corner vowel (/iː ɑː uː/) and keep its F1/F2 as
+    their calibration (a new one replaces the old); return the calibration's state.
+
+    Raises ``NotACalibrationVowel``, ``RecordingRejected``, ``vowelfeedback.Refused`` and
+    ``acoustics.MeasurementError``; the audio is not kept.
+    """
+    if vowel not in CALIBRATION_VOWELS:
+        raise NotACalibrationVowel(f"/{vowel}/ is not one of /iː ɑː uː/.")
+    info = recording_inspect(upload, name=name)
+    measurement = vowel_measure(info.samples, info.sample_rate)
+    VowelCalibration.objects.update_or_create(
+        user=user,
+        vowel=vowel,
+        defaults={"f1": measurement.f1, "f2": measurement.f2, "created_at": timezone.now()},
+    )
+    return vowel_calibration_state(user)
+
+
+def vowel_calibration_clear(user) -> None:
+    VowelCalibration.objects.filter(user=user).delete()
 
 
 def vowel_recording_bytes(recording: VowelRecording) -> bytes | None:

@@ -2,6 +2,7 @@
 no Django); this module keeps the names the practice app imports."""
 
 from speech.vowelfeedback import (  # noqa: F401
+    CALIBRATION_VOWELS,
     CLOSE,
     HEARD_AS,
     OK,

@@ -135,6 +135,21 @@ class FeedbackTests(VowelTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("silent", response.json()["file"][0])
 
+    def test_a_square_wave_is_refused_as_not_a_vowel(self):
+        t = np.arange(22050) / 22050
+        response = self.record(
+            self.long_i, wav_bytes(0.4 * np.sign(np.sin(2 * np.pi * 200 * t)), 22050)
+        )
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("no vowel", response.json()["detail"])
+        self.assertFalse(VowelRecording.objects.exists())
+
+    def test_a_clipped_recording_is_refused_with_its_reason(self):
+        samples, rate = espeak_vowel("iː", accent="en-US")
+        response = self.record(self.long_i, wav_bytes(np.clip(samples * 10, -1, 1), rate))
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("quá to", response.json()["detail"])
+
     def test_a_sound_without_voice_has_no_vowel_to_measure(self):
         # A hiss that swells, like a held /s/: sound, but nothing voiced to measure.
         noise = np.random.default_rng(1).uniform(-0.3, 0.3, 22050) * np.linspace(0, 1, 22050)

@@ -152,6 +152,8 @@ class VowelFeedbackApi(LearnerApi):
         )
         tip_vi = serializers.CharField(source="recording.phoneme.tip_vi")
         reference = serializers.CharField(source="feedback.reference")
+        normalised = serializers.BooleanField(source="feedback.normalised")
+        length_ok = serializers.BooleanField(source="feedback.length_ok")
         vowels = ChartVowelSerializer(many=True, source="feedback.vowels")
         audio_url = serializers.SerializerMethodField()
         created_at = serializers.DateTimeField(source="recording.created_at")

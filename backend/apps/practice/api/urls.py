@@ -1,6 +1,14 @@
 from django.urls import path
 
-from apps.practice.api import accounts, drills, feedback, lessons, progress, word_feedback
+from apps.practice.api import (
+    accounts,
+    calibration,
+    drills,
+    feedback,
+    lessons,
+    progress,
+    word_feedback,
+)
 
 app_name = "practice-api"
 
@@ -27,6 +35,11 @@ urlpatterns = [
         "feedback/word/<str:pk>/audio/",
         word_feedback.WordRecordingAudioApi.as_view(),
         name="word-recording-audio",
+    ),
+    path(
+        "feedback/vowel/calibration/",
+        calibration.VowelCalibrationApi.as_view(),
+        name="vowel-calibration",
     ),
     path("feedback/vowel/chart/", feedback.VowelChartApi.as_view(), name="vowel-chart"),
     path("feedback/vowel/<str:pk>/", feedback.VowelRecordingApi.as_view(), name="vowel-recording"),
