@@ -259,14 +259,14 @@ class WordRecorderTests(LearnerBrowserTestCase):
 
     def answer_until_a_final_stop(self) -> DrillAttempt:
         """Answer final-consonant items until one whose word ends in a plosive."""
-        self.page.select_option("#drill-kind", "final_consonant")
         item = self.wait_for_item()
+        self.page.select_option("#drill-kind", "final_consonant")  # from the next item on
         for _ in range(15):
             self.page.keyboard.press("1")
             self.page.wait_for_selector('#drill[data-state="answered"]')
             attempt = DrillAttempt.objects.select_related("pair").get(pk=item)
             ipa = attempt.pair.word_1_ipa if attempt.answer_word == 1 else attempt.pair.word_2_ipa
-            if ipa.strip("/")[-1] in "ptkbdg":
+            if attempt.pair.kind == "final_consonant" and ipa.strip("/")[-1] in "ptkbdg":
                 self.page.wait_for_selector('#say-word[data-state="ready"]')
                 return attempt
             self.page.keyboard.press("Enter")
