@@ -11,7 +11,12 @@ import numpy as np
 from django.core.management import call_command
 
 from apps.curriculum.models import Phoneme
-from apps.practice.models import DrillAttempt, VowelRecording, WordRecording
+from apps.practice.models import (
+    DrillAttempt,
+    VowelCalibration,
+    VowelRecording,
+    WordRecording,
+)
 from tests.browser import (
     AXE_JS,
     CHROMIUM,
@@ -220,6 +225,24 @@ class VowelRecorderTests(LearnerBrowserTestCase):
         self.assertEqual(self.page.locator("#vowel-history li").count(), 1)
         self.assert_accessible("the vowel recorder with a result")
         self.screenshot("vowel-recorder.png")
+        self.assertEqual(self.errors, [])
+
+    def test_a_corner_vowel_is_recorded_for_calibration(self):
+        self.context.grant_permissions(["microphone"])
+        make_user("thu")
+        self.log_in("thu")
+        self.open("/hoc/nguyen-am/")
+        self.page.click("#calibration summary")
+        self.assert_accessible("the vowel page with calibration open")
+        self.page.click('#calibration button[data-vowel="iː"]')
+        self.page.wait_for_function(
+            "() => document.querySelector('#calibration .done[data-for=\"iː\"]').textContent"
+            " === '✓'",
+            timeout=30_000,
+        )
+        (calibration,) = VowelCalibration.objects.filter(user__username="thu")
+        self.assertEqual(calibration.vowel, "iː")
+        self.assertIn("Chưa đủ", self.page.locator("#calibration-status").text_content())
         self.assertEqual(self.errors, [])
 
 
