@@ -29,6 +29,16 @@
     hiss: "tiếng xì",
     consonant: "phụ âm được kiểm tra",
   };
+  var LABELS = {
+    release_s: "độ dài phần bật hơi (giây)", releases: "số lần bật hơi", murmur_s: "độ dài âm mũi (giây)",
+    hiss_s: "độ dài tiếng xì (giây)", voiced: "tỉ lệ có rung", syllables: "số âm tiết",
+    expected: "cần có", noise_s: "độ dài tiếng gió (giây)", noise_db: "độ to tiếng gió (dB)",
+    centroid_hz: "trọng tâm phổ (Hz)", burst: "có tiếng bật", vowel_s: "độ dài nguyên âm (giây)",
+    word_s: "độ dài cả từ (giây)", share: "phần của nguyên âm trong từ",
+    model_share: "phần đó ở giọng mẫu", ratio: "so với giọng mẫu", stressed: "âm tiết được nhấn",
+    score: "điểm nhấn", level_db: "độ to từng âm tiết (dB)", length_s: "độ dài từng âm tiết (giây)",
+    pitch_hz: "cao độ từng âm tiết (Hz)",
+  };
   var MESSAGES = {
     NotAllowedError: "Bạn đã từ chối quyền dùng micro. Bấm biểu tượng ổ khoá cạnh địa chỉ trang, " +
       "cho phép micro rồi tải lại trang.",
@@ -230,8 +240,11 @@
     var numbers = document.getElementById("say-word-numbers");
     while (numbers.firstChild) numbers.removeChild(numbers.firstChild);
     Object.keys(data.measurement).forEach(function (name) {
+      if (!LABELS[name]) return; // marks, reason: shown elsewhere
       var item = document.createElement("li");
-      item.textContent = name + ": " + JSON.stringify(data.measurement[name]);
+      var value = data.measurement[name];
+      if (typeof value === "boolean") value = value ? "có" : "không";
+      item.textContent = LABELS[name] + ": " + (Array.isArray(value) ? value.join(" / ") : value);
       numbers.appendChild(item);
     });
     tell("Xong. Bấm “Nghe bạn đọc” và “Nghe giọng mẫu” để so sánh.");
