@@ -284,11 +284,15 @@ def _frication(a: Analysis, first: int, last: int, *, min_hz: float) -> np.ndarr
     return index[keep]
 
 
-def _final_releases(a: Analysis, first: int, last: int) -> list[tuple[int, int]]:
+def _final_releases(
+    a: Analysis, first: int, last: int, *, after_vowel: bool = True
+) -> list[tuple[int, int]]:
     """The releases after the vowel; with none, a voiced stop's release, which follows its
-    voice bar without a rise in level, shows as frication (unvoiced, centred high)."""
+    voice bar without a rise in level, shows as frication (unvoiced, centred high). After a
+    fricative (``after_vowel`` false) only a rise counts: the fricative's own fading tail is
+    frication too."""
     releases = _releases(a, first, last)
-    if not releases:
+    if not releases and after_vowel:
         hiss = _frication(a, first, last, min_hz=FINAL_S_MIN_HZ)
         hiss = hiss[a.level[hiss] > -RELEASE_DB]
         if hiss.size:
@@ -392,10 +396,17 @@ def check_ed(
         if after in FRICATIVES:
             # The stem's fricative follows the vowel: the ending is a release after it.
             noise = _frication(a, first, last, min_hz=FINAL_S_MIN_HZ)
-            runs = _runs(np.isin(np.arange(first, last + 1), noise))
-            if runs:
-                first = first + runs[0][1] + 1
-        releases = _final_releases(a, first, last)
+            if noise.size:
+                # The fricative ends where its level falls RELEASE_DIP_DB under its peak
+                # (the /t/'s closure); a release after that is the ending's.
+                peak, end = -math.inf, last
+                for index in range(int(noise[0]), last + 1):
+                    peak = max(peak, float(a.level[index]))
+                    if a.level[index] <= peak - RELEASE_DIP_DB:
+                        end = index - 1
+                        break
+                first = end + 1
+        releases = _final_releases(a, first, last, after_vowel=after not in FRICATIVES)
         needed = 2 if after in STOPS else 1
         ok = len(releases) >= needed
         marks = {"vowel": [a.time(a.vowels[-1][0]), a.time(a.vowels[-1][1])]}

@@ -14,10 +14,10 @@ GROUP_FLOORS = {"correct vowel ok": 0.9, "substitution rejected": 0.9}
 WORD_FLOORS = {
     "final_consonant": 0.93,
     "final_s": 0.95,
-    "ed": 0.9,
+    "ed": 0.95,
     "th": 0.95,
     "sh_s": 0.95,
-    "length": 0.92,
+    "length": 0.88,  # eSpeak NG varies between runs: 0.91-0.96 measured
     "stress": 0.93,
 }
 
