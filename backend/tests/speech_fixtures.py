@@ -1,7 +1,9 @@
 """Recordings of known content for measuring the speech checks, generated on the fly.
 
-Deterministic (seeded) and cheap: each set is built once per process (``functools.cache``)
-and holds a few hundred short clips at 16 kHz.
+Cheap: each set is built once per process (``functools.cache``) and holds a few hundred
+short clips at 16 kHz. The vowels and the junk are exactly reproducible (seeded); eSpeak NG's
+words are not quite (its noise and timings differ from call to call), so their scores move by
+a clip or two between runs.
 
 - :func:`vowel_tokens`: vowels from Praat's Klatt synthesizer (``Create KlattGrid from
   vowel``, a cascade formant synthesizer after Klatt & Klatt 1990), in men's voices (F0
