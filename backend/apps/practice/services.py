@@ -348,14 +348,15 @@ def vowel_recording_add(
     vowel_target(phoneme.ipa_symbol, accent=accent, voice="male")  # NotAMonophthong first
     info = recording_inspect(upload, name=name)
     measurement = vowel_measure(info.samples, info.sample_rate)  # Refused: clipped, noise...
-    voice = learner_profile_get(user).voice
+    profile = learner_profile_get(user)
     feedback = vowel_feedback(
         phoneme.ipa_symbol,
         measurement,
         accent=accent,
-        voice=voice,
+        voice=profile.voice if profile.pk else "",  # never chosen: go by the voice's pitch
         calibration=vowel_calibration_get(user),
     )
+    voice = feedback.voice
     storage = learner_recordings_storage()
     file_name = storage.save(f"{timezone.now():%Y/%m}/{uuid4().hex}.{info.extension}", File(upload))
     try:

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from apps.practice.models import LearnerProfile, VowelRecording
 from apps.practice.services import learner_recordings_expire, learner_recordings_storage
 from tests.factories import TempMediaMixin, make_category, make_phoneme, make_user
+from tests.speech_fixtures import RATE, klatt_vowel
 from tests.test_practice.helpers import (
     PrivateRecordingsMixin,
     espeak_vowel,
@@ -100,6 +101,17 @@ class FeedbackTests(VowelTestCase):
         body = self.record(self.short_i, self.wavs["ɪ", "en-GB"], accent="en-GB").json()
         self.assertEqual((body["verdict"], body["heard_as"]), ("heard_as", "iː"))
         self.assertIn("ngắn", " ".join(body["advice_vi"]))
+
+    def test_without_a_chosen_voice_a_high_voice_compares_with_womens_formants(self):
+        vowel = klatt_vowel(220, (437, 2761, 3372), 0.32)  # Hillenbrand's women's /iː/
+        body = self.record(self.long_i, wav_bytes(vowel, RATE)).json()
+        self.assertEqual((body["voice"], body["verdict"]), ("female", "ok"))
+        self.assertIn("women", body["reference"])
+
+    def test_a_chosen_mens_voice_is_kept_whatever_the_pitch(self):
+        LearnerProfile.objects.create(user=self.learner, voice="male")
+        vowel = klatt_vowel(220, (437, 2761, 3372), 0.32)
+        self.assertEqual(self.record(self.long_i, wav_bytes(vowel, RATE)).json()["voice"], "male")
 
     def test_a_womans_profile_compares_with_womens_formants(self):
         LearnerProfile.objects.create(user=self.learner, voice="female")

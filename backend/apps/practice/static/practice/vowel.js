@@ -297,6 +297,14 @@
         }
         setState("done");
         current.latest = answer.body;
+        if (current.chart && answer.body.voice !== current.chart.voice) {
+          // No voice chosen yet: the server went by the pitch; show that voice's chart.
+          current.chart.voice = answer.body.voice;
+          current.chart.vowels = answer.body.vowels;
+          current.chart.targets = [answer.body.target];
+          var radio = root.querySelector('input[name="vowel-voice"][value="' + answer.body.voice + '"]');
+          if (radio) radio.checked = true;
+        }
         showResult(answer.body);
         tell("Xong: điểm “Bạn” trên biểu đồ là nguyên âm vừa ghi.");
         return loadHistory();
