@@ -3,24 +3,27 @@ contrast the pair trains (the final consonant, the -s or -ed, /θ/, /ʃ/, the vo
 the stress).
 
 The rules are pure functions in :mod:`speech.wordchecks`; this module picks the check for the
-word (:func:`speech.wordchecks.word_task`), stores the recording as vowel recordings are
-stored (private ``learner_recordings`` storage, deletable, expiring: see
-``services.learner_recordings_expire``) and reads the learner's history.
+word (:func:`speech.wordchecks.word_task`), stores the recording exactly as vowel recordings
+are stored (re-encoded, never the uploaded bytes; private ``learner_recordings`` storage;
+counted in the learner's quota; deletable; expiring and deleted with the account: see
+:mod:`apps.practice.services.recordings`) and reads the learner's history.
 """
 
 from dataclasses import dataclass
 from typing import BinaryIO
-from uuid import uuid4
 
-from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from apps.curriculum.audio.recordings import recording_inspect
+from apps.core.recordings import recording_inspect
+from apps.core.storage import storage_delete_quietly
 from apps.curriculum.models import MinimalPair
 from apps.practice.models import DrillAttempt, WordRecording
-from apps.practice.services import _delete_quietly, learner_recordings_storage
+from apps.practice.services.recordings import (
+    learner_recording_store,
+    learner_recordings_quota_apply,
+    learner_recordings_storage,
+)
 from speech.formats import FORMATS
 from speech.pcm import encode_mp3
 from speech.wordchecks import WordTask, WordVerdict, hint_vi, judge_word, model_word, word_task
@@ -75,34 +78,43 @@ def word_recording_add(
     user, pair: MinimalPair, number: int, upload: BinaryIO, *, name: str, accent: str
 ) -> WordFeedback:
     """Check the learner's recording of word ``number`` of ``pair`` (decoded and checked as
-    every upload is), judge the pair's contrast on it and keep it.
+    every upload is), judge the pair's contrast on it and keep it: its decoded sound encoded
+    anew as 16 kHz mono MP3, within the learner's quota (PHATAM_LEARNER_RECORDING_QUOTA_BYTES,
+    shared with vowel recordings).
 
-    Raises ``NoWordCheck`` and ``RecordingRejected``; nothing is stored then. A recording
-    that cannot be judged (noise, clipping) is kept with the verdict ``cannot_judge``.
+    Raises ``NoWordCheck``, ``RecordingRejected`` and ``StorageUnavailable`` (disk full,
+    read-only); nothing is stored then, no file and no row. A recording that cannot be
+    judged (noise, clipping) is kept with the verdict ``cannot_judge``.
     """
     task = word_task_for(pair, number, accent=accent)
     word, ipa, _ = pair_word(pair, number, accent=accent)
     info = recording_inspect(upload, name=name)
     verdict = judge_word(task, info.samples, info.sample_rate, ipa=ipa, accent=accent)
-    storage = learner_recordings_storage()
-    file_name = storage.save(f"{timezone.now():%Y/%m}/{uuid4().hex}.{info.extension}", File(upload))
+    audio, file_name = learner_recording_store(info)
     try:
-        recording = WordRecording.objects.create(
-            user=user,
-            pair=pair,
-            word_number=number,
-            word=word,
-            accent=accent,
-            check_name=task.check,
-            verdict=verdict.verdict,
-            heard=verdict.heard,
-            measurement={**verdict.measurement, "marks": verdict.marks, "reason": verdict.reason},
-            file_name=file_name,
-            content_type=FORMATS[info.format][1],
-            duration=round(info.duration, 3),
-        )
+        with transaction.atomic():
+            recording = WordRecording.objects.create(
+                user=user,
+                pair=pair,
+                word_number=number,
+                word=word,
+                accent=accent,
+                check_name=task.check,
+                verdict=verdict.verdict,
+                heard=verdict.heard,
+                measurement={
+                    **verdict.measurement,
+                    "marks": verdict.marks,
+                    "reason": verdict.reason,
+                },
+                file_name=file_name,
+                file_size=len(audio),
+                content_type=FORMATS["mp3"][1],
+                duration=round(info.duration, 3),
+            )
+            learner_recordings_quota_apply(user, keep=recording)
     except BaseException:
-        _delete_quietly(storage, file_name)  # no row references it
+        storage_delete_quietly(learner_recordings_storage(), file_name)  # no row references it
         raise
     return WordFeedback(recording, task, verdict, ipa, hint_vi(task, verdict))
 
@@ -138,7 +150,7 @@ def word_recording_delete(recording: WordRecording) -> None:
     with transaction.atomic():
         recording.delete()
         if name:
-            transaction.on_commit(lambda: _delete_quietly(storage, name))
+            transaction.on_commit(lambda: storage_delete_quietly(storage, name))
 
 
 def model_word_mp3(pair: MinimalPair, number: int, *, accent: str) -> bytes:

@@ -9,13 +9,13 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.curriculum.api.common import PayloadTooLarge
-from apps.curriculum.audio.recordings import RecordingRejected
-from apps.curriculum.audio.uploads import too_large_message
+from apps.core.api import PayloadTooLarge
+from apps.core.recordings import RecordingRejected
+from apps.core.uploads import too_large_message
 from apps.practice.api.base import LearnerApi, learner_errors
 from apps.practice.api.feedback import NoVowel
 from apps.practice.selectors import vowel_calibration_state
-from apps.practice.services import (
+from apps.practice.services.recordings import (
     NotACalibrationVowel,
     vowel_calibration_clear,
     vowel_calibration_record,

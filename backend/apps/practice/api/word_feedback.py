@@ -22,9 +22,12 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.curriculum.api.common import ACCENT, AccentField, PayloadTooLarge, database_id
-from apps.curriculum.audio.recordings import RecordingRejected
-from apps.curriculum.audio.uploads import too_large_message
+from apps.core.api import DETAIL, PayloadTooLarge, database_id, storage_fault
+from apps.core.recordings import RecordingRejected
+from apps.core.storage import StorageUnavailable
+from apps.core.throttles import ScopedWriteThrottle
+from apps.core.uploads import too_large_message
+from apps.curriculum.audio.serializers import ACCENT, AccentField
 from apps.curriculum.audio.voices import accent_validate
 from apps.curriculum.models import MinimalPair
 from apps.practice.api.base import AnyAcceptNegotiation, LearnerApi, learner_errors
@@ -96,6 +99,9 @@ class WordFeedbackApi(LearnerApi):
     learner's past word recordings."""
 
     parser_classes = [MultiPartParser]
+    # Per learner, uploads only, shared with vowel recordings: PHATAM_FEEDBACK_RATE.
+    throttle_classes = [ScopedWriteThrottle]
+    throttle_scope = "feedback"
 
     @extend_schema_serializer(component_name="WordFeedbackInput")
     class InputSerializer(WordChoiceSerializer):
@@ -152,7 +158,12 @@ class WordFeedbackApi(LearnerApi):
 
     @extend_schema(
         request={"multipart/form-data": InputSerializer},
-        responses={201: OutputSerializer, **learner_errors(400, 401, 403, 413)},
+        responses={
+            201: OutputSerializer,
+            **learner_errors(400, 401, 403, 413, 429),
+            503: OpenApiResponse(DETAIL, description="Storage is read-only or failing."),
+            507: OpenApiResponse(DETAIL, description="Storage is full."),
+        },
     )
     def post(self, request: Request) -> Response:
         data = request.data  # parsing the body may stop at the size limit
@@ -175,6 +186,8 @@ class WordFeedbackApi(LearnerApi):
             raise _no_check() from None
         except RecordingRejected as exc:
             raise ValidationError({"file": [str(exc)]}) from None
+        except StorageUnavailable as exc:
+            raise storage_fault(exc, learner=True) from None
         return Response(self.OutputSerializer(feedback).data, status=201)
 
 

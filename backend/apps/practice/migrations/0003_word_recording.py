@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('curriculum', '0003_us_forms_and_pair_kinds'),
-        ('practice', '0001_initial'),
+        ('practice', '0002_vowelrecording_file_size'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
                 ('heard', models.CharField(blank=True, max_length=20)),
                 ('measurement', models.JSONField(blank=True, default=dict)),
                 ('file_name', models.CharField(blank=True, max_length=200)),
+                ('file_size', models.PositiveIntegerField(default=0)),
                 ('content_type', models.CharField(blank=True, max_length=40)),
                 ('duration', models.FloatField()),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
