@@ -9,9 +9,11 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/", include("apps.practice.api.urls")),
+    path("api/", include("apps.classes.api.urls")),
     path("api/", include("apps.curriculum.api.urls")),
     path("hoc/", include("apps.practice.urls")),
     path("studio/", include("apps.studio.urls")),
+    path("", include("apps.classes.urls")),
     path("", include("apps.curriculum.urls")),
 ]
 

@@ -11,7 +11,9 @@ difference (the pair's two phonemes):
     partner (ship, sheep).
 ``final_consonant``
     The same, in the last sound, both consonants (like, light): the final a Vietnamese speaker
-    drops or leaves unreleased. Its sounds are the two finals.
+    drops or leaves unreleased. Its sounds are the two finals. Or one word is the other with
+    its final consonant dropped (tie, tight): its sounds are then the two last sounds (/aɪ/
+    against /t/).
 ``cluster``
     One word is the other plus consonants that end in a cluster (coal, cold; desk, desks). Its
     sounds are the two words' last sounds (/d/ against /l/).
@@ -59,8 +61,9 @@ def pair_contrast(kind: str, first: str, second: str) -> tuple[str, str]:
         raise ContrastError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
     if normalize_ipa(first) == normalize_ipa(second):
         raise ContrastError(f"/{first}/ and /{second}/ are the same")
+    first, second = _differing_words(first, second)
     if kind == "stress":
-        return _stress(_last_word(first), _last_word(second))
+        return _stress(first, second)
     a, b = tokenize_ipa(first), tokenize_ipa(second)
     if kind == "cluster":
         return _cluster(a, b)
@@ -73,14 +76,23 @@ def _show(tokens: list[str]) -> str:
     return "/" + "".join(tokens) + "/"
 
 
-def _last_word(transcription: str) -> str:
-    parts = normalize_ipa(transcription).split()
-    if not parts:
+def _differing_words(first: str, second: str) -> tuple[str, str]:
+    """The one word in which two phrases differ (a single word is a phrase of one word)."""
+    a, b = normalize_ipa(first).split(), normalize_ipa(second).split()
+    if not a or not b:
         raise ContrastError("a transcription is empty")
-    return parts[-1]
+    places = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
+    if len(a) != len(b) or len(places) != 1:
+        raise ContrastError(
+            f"/{' '.join(a)}/ and /{' '.join(b)}/ must be the same words but one (the same "
+            "frame around the word that differs)"
+        )
+    return a[places[0]], b[places[0]]
 
 
 def _substitution(kind: str, a: list[str], b: list[str]) -> tuple[str, str]:
+    if kind == "final_consonant" and _dropped_final(a, b):
+        return a[-1], b[-1]
     places = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
     if len(a) != len(b) or len(places) != 1:
         raise ContrastError(f"{_show(a)} and {_show(b)} must differ in one sound, at one place")
@@ -97,6 +109,17 @@ def _substitution(kind: str, a: list[str], b: list[str]) -> tuple[str, str]:
     if kind == "final_consonant" and (place != len(a) - 1 or not set(sounds) <= set(CONSONANTS)):
         raise ContrastError(f"{_show(a)} and {_show(b)} must differ in their final consonant")
     return sounds
+
+
+def _dropped_final(a: list[str], b: list[str]) -> bool:
+    """One word is the other plus one final consonant after a vowel (tie, tight)."""
+    shorter, longer = sorted((a, b), key=len)
+    return (
+        len(longer) == len(shorter) + 1
+        and longer[:-1] == shorter
+        and longer[-1] in CONSONANTS
+        and shorter[-1] in VOWELS
+    )
 
 
 def _common_beginning(a: list[str], b: list[str]) -> list[str]:

@@ -9,6 +9,11 @@ dictionaries print it) and ``ipa_us`` (General American, see :mod:`speech.ipa`).
 form is checked against CMUdict (:mod:`speech.cmu`); a word CMUdict lacks needs
 ``ipa_us_checked: false`` and a ``reason``. A word is spelled one way and said one way in the
 whole file, because its audio is stored under its spelling.
+
+A pair says in which accents it is a real contrast (``accents``: both, us, gb); the file is
+refused when a pair claims an accent in which its two words have the same form, and when a
+stress pair's spoken text differs outside the stressed word (the frame would give the answer
+away: "a record" / "to record"). Every offender is listed.
 """
 
 from collections import Counter
@@ -21,9 +26,11 @@ import yaml
 from django.db import models, transaction
 
 from apps.curriculum.models import (
+    Dialect,
     MinimalPair,
     Phoneme,
     PhonemeCategory,
+    PhonemeTip,
     PronunciationLesson,
     PronunciationLessonPair,
     PronunciationLessonPhoneme,
@@ -37,6 +44,9 @@ MIN_EXAMPLE_WORDS = 3
 EXPECTED_PER_CATEGORY = {"vowel": 12, "diphthong": 8, "consonant": 24}
 WORD_KEYS = {"word", "ipa", "ipa_us"}
 UNCHECKED_KEYS = {"ipa_us_checked", "reason"}  # a US form CMUdict cannot vouch for
+LABEL_KEY = "label"  # a stress pair's choice label ("REcord (danh từ)"), in drills only
+ACCENT_FORMS = {"us": "ipa_us", "gb": "ipa"}  # the transcription each accent says
+ACCENT_NAMES = {"us": "American (ipa_us)", "gb": "British (ipa)"}
 
 
 class CurriculumError(Exception):
@@ -66,11 +76,12 @@ class LoadReport:
     phonemes: Tally = field(default_factory=Tally)
     minimal_pairs: Tally = field(default_factory=Tally)  # with the drills' pairs
     lessons: Tally = field(default_factory=Tally)
+    tips: Tally = field(default_factory=Tally)
     pairs_not_in_file: int = 0
     us_forms_checked: int = 0  # American forms compared with CMUdict
 
     def changed(self) -> bool:
-        tallies = (self.categories, self.phonemes, self.minimal_pairs, self.lessons)
+        tallies = (self.categories, self.phonemes, self.minimal_pairs, self.lessons, self.tips)
         return any(t.created or t.updated for t in tallies)
 
 
@@ -143,7 +154,8 @@ class _Words:
 
     def read(self, entry: Any, where: str, problems: list[str]) -> _Word | None:
         """Check one ``{word, ipa, ipa_us}`` entry; ``None`` when it is unusable."""
-        if not isinstance(entry, dict) or not WORD_KEYS <= set(entry) <= WORD_KEYS | UNCHECKED_KEYS:
+        allowed = WORD_KEYS | UNCHECKED_KEYS | {LABEL_KEY}
+        if not isinstance(entry, dict) or not WORD_KEYS <= set(entry) <= allowed:
             problems.append(
                 f"{where}: {entry!r} must have 'word', 'ipa' and 'ipa_us' "
                 "(and, for a word CMUdict lacks, 'ipa_us_checked: false' with a 'reason')"
@@ -180,7 +192,8 @@ class _Words:
             problems.append(
                 f"{where}: {found.ipa} (US {found.ipa_us}) differs from {first.where}: "
                 f"{first.ipa} (US {first.ipa_us}); one spelling is one pronunciation (audio is "
-                "stored by spelling): tell homographs apart as in 'a record' / 'to record'"
+                "stored by spelling, and a voice reading the word cannot tell homographs apart): "
+                "choose another word"
             )
             return found  # checked further as written
         return first
@@ -219,6 +232,8 @@ class _Pair:
     word_1: _Word
     word_2: _Word
     note_vi: str
+    accents: str = MinimalPair.Accents.BOTH
+    labels: tuple[str, str] = ("", "")
 
 
 @dataclass
@@ -227,6 +242,71 @@ class Validated:
 
     pairs: list[_Pair]
     us_forms_checked: int
+
+
+def _accents(item: dict, where: str, problems: list[str]) -> str:
+    value = item.get("accents", MinimalPair.Accents.BOTH)
+    if value not in MinimalPair.Accents.values:
+        problems.append(f"{where}: accents {value!r} is not one of both, us, gb")
+        return MinimalPair.Accents.BOTH
+    return value
+
+
+def _claimed(accents: str) -> list[str]:
+    return ["us", "gb"] if accents == MinimalPair.Accents.BOTH else [accents]
+
+
+def _merged_in(first: _Word, second: _Word, accents: str) -> list[str]:
+    """The claimed accents in which the two words have the same form: not a contrast there."""
+    return [
+        accent
+        for accent in _claimed(accents)
+        if normalize_ipa(getattr(first, ACCENT_FORMS[accent]))
+        == normalize_ipa(getattr(second, ACCENT_FORMS[accent]))
+    ]
+
+
+def _merged_problem(where: str, first: _Word, second: _Word, merged: list[str]) -> str:
+    forms = "; ".join(
+        f"{ACCENT_NAMES[a]} /{normalize_ipa(getattr(first, ACCENT_FORMS[a]))}/ for both"
+        for a in merged
+    )
+    other = {"us": "gb", "gb": "us"}
+    hint = (
+        f"set 'accents: {other[merged[0]]}'"
+        if len(merged) == 1
+        else "they are not a pair in either accent"
+    )
+    return (
+        f"{where}: '{first.word}' and '{second.word}' sound the same in the accent(s) it claims "
+        f"({forms}); a learner cannot hear a difference there: {hint}"
+    )
+
+
+def _frame_problem(where: str, first: _Word, second: _Word) -> str:
+    """Why a stress pair's spoken text gives the answer away outside the stressed word, or "".
+
+    The words may be phrases; then they must be the same words, spelled and said the same,
+    but one: the word whose stress differs ("say desert" / "say dessert"). "a record" /
+    "to record" differs in its frame, which a learner hears before the stress.
+    """
+    spelled = first.word.casefold().split(), second.word.casefold().split()
+    said = normalize_ipa(first.ipa).split(), normalize_ipa(second.ipa).split()
+    said_us = normalize_ipa(first.ipa_us).split(), normalize_ipa(second.ipa_us).split()
+    if len({len(spelled[0]), len(spelled[1]), *map(len, said), *map(len, said_us)}) == 1:
+        differing = {
+            i
+            for words in (spelled, said, said_us)
+            for i, (x, y) in enumerate(zip(*words, strict=True))
+            if x != y
+        }
+        if len(differing) == 1:
+            return ""
+    return (
+        f"{where}: the stress pair '{first.word}' / '{second.word}' is spoken differently "
+        "outside the stressed word, so the learner hears the answer in the frame, not in the "
+        "stress; play the word alone or put both in the same frame"
+    )
 
 
 def _contrast(kind: str, first: _Word, second: _Word) -> tuple[str, str]:
@@ -297,6 +377,7 @@ def curriculum_validate(data: dict[str, Any]) -> Validated:
         _text(item, "vietnamese_approx", where, problems)
         _text(item, "description_vi", where, problems)
         _text(item, "tip_vi", where, problems)
+        _check_tips(item.get("tips"), where, problems)
         examples = item.get("example_words")
         if not isinstance(examples, list) or len(examples) < MIN_EXAMPLE_WORDS:
             problems.append(f"{where}: needs at least {MIN_EXAMPLE_WORDS} example words")
@@ -346,6 +427,11 @@ def curriculum_validate(data: dict[str, Any]) -> Validated:
         if any(s not in seen for s in symbols):
             problems.append(f"{where}: unknown phoneme in {list(symbols)}")
             continue
+        accents = _accents(item, where, problems)
+        merged = _merged_in(pair[0], pair[1], accents)
+        if merged:
+            problems.append(_merged_problem(where, pair[0], pair[1], merged))
+            continue
         wrong = (
             f"{where}: as a {kind}, {pair[0].ipa} and {pair[1].ipa} must differ only in "
             f"/{symbols[0]}/ → /{symbols[1]}/"
@@ -356,8 +442,15 @@ def curriculum_validate(data: dict[str, Any]) -> Validated:
         except (ContrastError, IPAError) as exc:
             problems.append(f"{wrong} ({exc})")
         if kind == MinimalPair.Kind.STRESS:
-            pair[0].check_stress = pair[1].check_stress = True
-        pairs.append(_Pair(kind, symbols, pair[0], pair[1], _text(item, "note_vi", where, [])))
+            problems.append(
+                f"{where}: a stress pair goes in 'drills' (its words need a 'label' each)"
+            )
+        pairs.append(
+            _Pair(
+                kind, symbols, pair[0], pair[1], _text(item, "note_vi", where, []),
+                accents=accents,
+            )
+        )  # fmt: skip
 
     for index, item in enumerate(_list(data, "drills", problems), start=1):
         pairs += _drill_pairs(item, f"drills[{index}]", words, set(seen), problems)
@@ -381,6 +474,9 @@ def curriculum_validate(data: dict[str, Any]) -> Validated:
         slugs.add(slug)
         _text(item, "title", where, problems)
         _text(item, "title_vi", where, problems)
+        _text(item, "trains_vi", where, problems)
+        if item.get("stage", "perception") not in PronunciationLesson.Stage.values:
+            problems.append(f"{where} {slug}: stage must be perception or production")
         for symbol in item.get("phonemes") or []:
             if normalize_ipa(str(symbol)) not in seen:
                 problems.append(f"{where} {slug}: unknown phoneme /{symbol}/")
@@ -394,6 +490,24 @@ def curriculum_validate(data: dict[str, Any]) -> Validated:
     if problems:
         raise CurriculumError(problems)
     return Validated(pairs=pairs, us_forms_checked=us_forms_checked)
+
+
+def _check_tips(tips: Any, where: str, problems: list[str]) -> None:
+    """``tips``: a list of ``{text_vi, dialect}``; dialect bac, trung or nam, or none (all)."""
+    if tips is None:
+        return
+    if not isinstance(tips, list):
+        problems.append(f"{where}: 'tips' must be a list of {{text_vi, dialect}}")
+        return
+    for number, tip in enumerate(tips, start=1):
+        if not isinstance(tip, dict) or not set(tip) <= {"text_vi", "dialect"}:
+            problems.append(f"{where} tip {number}: must have 'text_vi' and maybe 'dialect'")
+            continue
+        _text(tip, "text_vi", f"{where} tip {number}", problems)
+        if (tip.get("dialect") or "") not in ("", *Dialect.values):
+            problems.append(
+                f"{where} tip {number}: dialect {tip.get('dialect')!r} is not bac, trung or nam"
+            )
 
 
 def _drill_pairs(
@@ -418,6 +532,13 @@ def _drill_pairs(
     drill = [words.read(entry, f"{where} word", problems) for entry in entries]
     if None in drill:
         return []
+    accents = _accents(item, where, problems)
+    labels = {
+        id(found): str(entry.get(LABEL_KEY) or "").strip()
+        for found, entry in zip(drill, entries, strict=True)
+    }
+    if kind != MinimalPair.Kind.STRESS and any(labels.values()):
+        problems.append(f"{where}: only the words of a stress drill have a 'label'")
     where = f"{where} {'/'.join(entry.word for entry in drill)}"
     if len({entry.word.casefold() for entry in drill}) != len(drill):
         problems.append(f"{where}: a word is listed twice")
@@ -427,6 +548,21 @@ def _drill_pairs(
     for first, second in combinations(drill, 2):
         if kind == MinimalPair.Kind.STRESS:
             first.check_stress = second.check_stress = True
+            frame = _frame_problem(where, first, second)
+            if frame:
+                problems.append(frame)
+                paired.update((id(first), id(second)))
+                continue
+            if not labels[id(first)] or not labels[id(second)]:
+                problems.append(
+                    f"{where}: {first.word}, {second.word}: each word of a stress drill needs a "
+                    "'label' that shows its stress, e.g. 'REcord (danh từ)'"
+                )
+        merged = _merged_in(first, second, accents)
+        if merged:
+            problems.append(_merged_problem(where, first, second, merged))
+            paired.update((id(first), id(second)))
+            continue
         try:
             sounds = _contrast(kind, first, second)
         except NotThisKind:
@@ -435,7 +571,8 @@ def _drill_pairs(
             problems.append(f"{where}: {first.word}, {second.word}: {exc}")
             paired.update((id(first), id(second)))  # reported: not "in no pair" as well
             continue
-        pairs.append(_Pair(kind, sounds, first, second, note))
+        pair_labels = (labels[id(first)], labels[id(second)])
+        pairs.append(_Pair(kind, sounds, first, second, note, accents, pair_labels))
     paired.update(id(entry) for pair in pairs for entry in (pair.word_1, pair.word_2))
     for entry in drill:
         if id(entry) not in paired:
@@ -488,6 +625,18 @@ def _sync_positions(through: type[models.Model], lesson, field_name: str, wanted
     return changed
 
 
+def _sync_tips(phoneme: Phoneme, tips: list[dict], tally: Tally) -> None:
+    """Make the phoneme's tips exactly the file's, by position (the file's order)."""
+    for position, tip in enumerate(tips, start=1):
+        _, outcome = _upsert(
+            PhonemeTip,
+            {"phoneme": phoneme, "position": position},
+            {"dialect": tip.get("dialect") or "", "text_vi": tip["text_vi"].strip()},
+        )
+        tally.add(outcome)
+    PhonemeTip.objects.filter(phoneme=phoneme, position__gt=len(tips)).delete()
+
+
 @transaction.atomic
 def curriculum_load(data: dict[str, Any]) -> LoadReport:
     """Validate ``data`` and write it; return what was created, updated or left unchanged."""
@@ -531,6 +680,7 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
         )
         phonemes[symbol] = phoneme
         report.phonemes.add(outcome)
+        _sync_tips(phoneme, item.get("tips") or [], report.tips)
 
     pairs = {}
     for spec in validated.pairs:
@@ -549,6 +699,9 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
                 "word_1_ipa_us": normalize_ipa(spec.word_1.ipa_us),
                 "word_2_ipa_us": normalize_ipa(spec.word_2.ipa_us),
                 "note_vi": spec.note_vi,
+                "accents": spec.accents,
+                "word_1_label": spec.labels[0],
+                "word_2_label": spec.labels[1],
             },
         )
         pairs[(pair.word_1, pair.word_2)] = pair
@@ -566,6 +719,8 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
                 "title_vi": item["title_vi"].strip(),
                 "description_vi": (item.get("description_vi") or "").strip(),
                 "order": item.get("order", 0),
+                "stage": item.get("stage", PronunciationLesson.Stage.PERCEPTION),
+                "trains_vi": (item.get("trains_vi") or "").strip(),
             },
         )
         links_changed = _sync_positions(

@@ -1,9 +1,12 @@
 """Reads of the curriculum: the chart's phonemes and layout, lookups by IPA and by word, the
 forms of each accent, minimal pairs and drill sets."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 
-from apps.curriculum.models import MinimalPair, Phoneme
+from apps.curriculum.models import Dialect, MinimalPair, Phoneme, PhonemeTip
+from speech.ipa import normalize_ipa
 
 
 class UnknownWord(ValueError):
@@ -65,8 +68,31 @@ def phoneme_symbol_for_accent(phoneme: Phoneme, *, accent: str | None) -> str:
 
 def ipa_for_accent(ipa: str, ipa_us: str, *, accent: str | None) -> str:
     """A word's transcription in ``accent``: the US form for en-US when the curriculum has one,
-    else the British form."""
-    return (ipa_us or ipa) if accent_uses_us_forms(accent) else ipa
+    else the British form; bare, without the slashes the data file writes ("siː"), so that a
+    page prints it between one pair of slashes."""
+    return normalize_ipa((ipa_us or ipa) if accent_uses_us_forms(accent) else ipa)
+
+
+@dataclass(frozen=True)
+class PhonemeForms:
+    """A phoneme as a learner of one accent reads it: its symbol and its example words, each
+    ``(word, ipa)`` in that accent."""
+
+    accent: str
+    symbol: str
+    examples: list[tuple[str, str]]
+
+
+def phoneme_forms(phoneme: Phoneme, *, accent: str | None) -> PhonemeForms:
+    """``phoneme``'s symbol and example words in ``accent`` (British when none is given)."""
+    return PhonemeForms(
+        accent=accent or "",
+        symbol=phoneme_symbol_for_accent(phoneme, accent=accent),
+        examples=[
+            (item["word"], ipa_for_accent(item["ipa"], item.get("ipa_us", ""), accent=accent))
+            for item in phoneme.example_words
+        ],
+    )
 
 
 def example_word_get(phoneme: Phoneme, word: str, *, accent: str | None = None) -> tuple[str, str]:
@@ -117,3 +143,18 @@ def minimal_pairs_list(*, phoneme: Phoneme | None = None, kind: str | None = Non
     if kind is not None:
         pairs = pairs.filter(kind=kind)
     return pairs
+
+
+def tips_for(phoneme: Phoneme, *, dialect: str | None = None) -> list[PhonemeTip]:
+    """The tips on ``phoneme`` a learner of ``dialect`` ("bac", "trung", "nam"; ``None`` or ""
+    when unknown) should read, in order: those that concern their dialect first, then those for
+    every learner, then those for the other dialects (still useful, but not about their speech);
+    within each group, the order of the file. An unknown dialect counts as none."""
+    if dialect not in Dialect.values:
+        dialect = ""
+
+    def rank(tip: PhonemeTip) -> tuple[int, int, int]:
+        group = 0 if dialect and tip.dialect == dialect else 1 if not tip.dialect else 2
+        return (group, tip.position, tip.pk)
+
+    return sorted(PhonemeTip.objects.filter(phoneme=phoneme), key=rank)

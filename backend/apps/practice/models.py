@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.curriculum.models import Dialect
+
 
 class Voice(models.TextChoices):
     """Whose formants a learner's vowels are compared with (men's and women's differ)."""
@@ -14,10 +16,24 @@ class Voice(models.TextChoices):
 
 
 class LearnerProfile(models.Model):
+    """What the learner chose (their dialect, the accent they aim at, whose formants their
+    vowels are compared with) and where the placement test started them."""
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_profile"
     )
     voice = models.CharField(max_length=10, choices=Voice.choices, default=Voice.MALE)
+    # Empty until the learner has chosen (onboarding asks). Tips for their dialect come first.
+    dialect = models.CharField(max_length=10, choices=Dialect.choices, blank=True)
+    accent = models.CharField(max_length=10, blank=True)
+    placement_done_at = models.DateTimeField(null=True, blank=True)
+    first_lesson = models.ForeignKey(
+        "curriculum.PronunciationLesson",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -26,18 +42,34 @@ class LearnerProfile(models.Model):
             models.CheckConstraint(
                 condition=Q(voice__in=["male", "female"]), name="learnerprofile_voice_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(dialect__in=["", "bac", "trung", "nam"]),
+                name="learnerprofile_dialect_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.voice}"
 
 
-class DrillAttempt(models.Model):
-    """One listening item: the learner hears one word of ``pair`` and picks what they heard.
+class ItemFormat(models.TextChoices):
+    # One word is played; the learner picks it of two (chance: 1 in 2).
+    IDENTIFY = "identify", "Nghe và chọn từ"
+    # Three sounds in three voices, two the same word; the learner picks the odd one
+    # (chance: 1 in 3; the voices all differ, so the odd voice tells nothing).
+    ODDITY = "oddity", "Tìm tiếng khác"
 
-    The choices are shown under opaque keys ("a", "b") shuffled per attempt; ``word_1_key``
-    says which key stands for the pair's first word. Answered once: ``answered_at`` is set by
-    a conditional UPDATE (see ``drill_answer``).
+
+class DrillAttempt(models.Model):
+    """One listening item on ``pair``.
+
+    ``identify``: one word (``answer_word``) is played and the learner picks what they heard;
+    the choices are shown under opaque keys ("a", "b") shuffled per attempt, ``word_1_key``
+    says which key stands for the pair's first word. ``oddity``: three sounds are played, the
+    odd one (``answer_word``) at ``odd_position``; the learner picks its position ("a", "b",
+    "c"). ``clips`` lists what is played, in order, as ``[audio source id, word number,
+    voice key]``; ``voice`` is the voice of the answer. Answered once: ``answered_at`` is set
+    by a conditional UPDATE (see ``drill_answer``).
     """
 
     user = models.ForeignKey(
@@ -64,6 +96,13 @@ class DrillAttempt(models.Model):
         blank=True,
         related_name="drill_attempts",
     )
+    item_format = models.CharField(
+        max_length=10, choices=ItemFormat.choices, default=ItemFormat.IDENTIFY
+    )
+    odd_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    clips = models.JSONField(default=list, blank=True)
+    voice = models.CharField(max_length=80, blank=True)
+    placement = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
     choice = models.CharField(max_length=1, blank=True)
@@ -74,6 +113,10 @@ class DrillAttempt(models.Model):
         indexes = [
             # A learner's recent attempts (history, lesson completion).
             models.Index(fields=["user", "-created_at"], name="idx_drill_user_created"),
+            # The recent answers on one contrast (its mastery window, the last voice played).
+            models.Index(fields=["user", "pair", "-created_at"], name="idx_drill_user_pair"),
+            # A lesson's last answers (its completion rule).
+            models.Index(fields=["user", "lesson", "-answered_at"], name="idx_drill_user_lesson"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -82,13 +125,20 @@ class DrillAttempt(models.Model):
             models.CheckConstraint(
                 condition=Q(word_1_key__in=["a", "b"]), name="drillattempt_key_valid"
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(item_format="identify", odd_position__isnull=True)
+                    | Q(item_format="oddity", odd_position__in=[1, 2, 3])
+                ),
+                name="drillattempt_format_valid",
+            ),
             # Answered means all three are set; unanswered means none is.
             models.CheckConstraint(
                 condition=(
                     Q(answered_at__isnull=True, choice="", correct__isnull=True)
                     | (
                         Q(answered_at__isnull=False, correct__isnull=False)
-                        & Q(choice__in=["a", "b"])
+                        & Q(choice__in=["a", "b", "c"])
                     )
                 ),
                 name="drillattempt_answered_consistent",
@@ -99,7 +149,17 @@ class DrillAttempt(models.Model):
         return f"{self.user} – {self.pair} ({'answered' if self.answered_at else 'open'})"
 
     @property
+    def is_oddity(self) -> bool:
+        return self.item_format == ItemFormat.ODDITY
+
+    @property
+    def choice_keys(self) -> tuple[str, ...]:
+        return ("a", "b", "c") if self.is_oddity else ("a", "b")
+
+    @property
     def answer_key(self) -> str:
+        if self.is_oddity:
+            return "abc"[self.odd_position - 1]
         return self.word_1_key if self.answer_word == 1 else _other(self.word_1_key)
 
     def key_of(self, number: int) -> str:

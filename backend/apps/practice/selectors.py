@@ -6,7 +6,8 @@ Every function takes the learner and reads only their rows.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from apps.curriculum.models import (
@@ -18,7 +19,11 @@ from apps.curriculum.models import (
     UserPhonemeProgress,
     UserPronunciationLessonProgress,
 )
-from apps.curriculum.selectors import minimal_pairs_list, phonemes_for_chart
+from apps.curriculum.selectors import (
+    minimal_pairs_list,
+    phoneme_symbol_for_accent,
+    phonemes_for_chart,
+)
 from apps.practice.models import (
     DrillAttempt,
     LearnerProfile,
@@ -27,6 +32,7 @@ from apps.practice.models import (
     VowelRecording,
 )
 from apps.practice.vowels import CALIBRATION_VOWELS, Calibration
+from speech.ipa import primary_stress_syllable
 
 # A phoneme counts as mastered from this mastery (0–100) on.
 MASTERED_FROM = 80
@@ -50,9 +56,15 @@ def pair_ipa(pair: MinimalPair, number: int, *, accent: str) -> str:
 
 
 def _drill_pairs(
-    *, kind: str | None, phoneme: Phoneme | None, lesson: PronunciationLesson | None
+    *,
+    accent: str,
+    kind: str | None,
+    phoneme: Phoneme | None,
+    lesson: PronunciationLesson | None,
 ) -> QuerySet[MinimalPair]:
-    pairs = minimal_pairs_list(phoneme=phoneme, kind=kind or None)
+    # Only pairs that are a real contrast in the learner's accent (cot/caught is not in most
+    # of the US).
+    pairs = minimal_pairs_list(phoneme=phoneme, kind=kind or None).for_accent(accent)
     if lesson is not None:
         pairs = pairs.filter(lessons=lesson)
     return pairs
@@ -61,36 +73,187 @@ def _drill_pairs(
 @dataclass(frozen=True)
 class DrillPick:
     pair: MinimalPair
-    reason: str  # "review" (due), "new", or "ahead" (nothing due: the soonest review)
+    # "review" (due), "new", or "ahead" (nothing due: the soonest review)
+    reason: str
+
+
+# How many due reviews are weighed against each other to find the weakest (the most overdue
+# first): enough for any learner's backlog of one session.
+DUE_CONSIDERED = 50
 
 
 def drill_pair_next(
     user,
     *,
+    accent: str,
     kind: str | None = None,
     phoneme: Phoneme | None = None,
     lesson: PronunciationLesson | None = None,
     exclude: tuple[int, ...] = (),
 ) -> DrillPick | None:
-    """The contrast the learner should drill next: the review that has been due longest,
-    else a contrast they have never drilled (at random), else the review due soonest.
-    ``None`` when no contrast matches. At most three queries, whatever the history."""
-    pairs = _drill_pairs(kind=kind, phoneme=phoneme, lesson=lesson).exclude(pk__in=exclude)
+    """The contrast the learner should drill next, by the FSRS schedule and their weakness:
+    of the reviews that are due, the one they have lately got wrong most often (then the one
+    due longest); else a contrast never drilled, in course order (the first lesson that
+    teaches it, then the pair's order); else the review due soonest. Only contrasts that are
+    real in ``accent``. ``None`` when no contrast matches. At most four queries."""
+    pairs = _drill_pairs(accent=accent, kind=kind, phoneme=phoneme, lesson=lesson).exclude(
+        pk__in=exclude
+    )
     cards = ReviewCard.objects.filter(user=user, pair__in=pairs.values("pk")).select_related(
         "pair__phoneme_1", "pair__phoneme_2"
     )
-    due = cards.filter(due__lte=timezone.now()).order_by("due", "pk").first()
-    if due is not None:
-        return DrillPick(due.pair, "review")
+    due = list(cards.filter(due__lte=timezone.now()).order_by("due", "pk")[:DUE_CONSIDERED])
+    if due:
+        mastery = contrast_mastery(user, [card.pair_id for card in due])
+        weakest = min(enumerate(due), key=lambda item: (mastery[item[1].pair_id].share, item[0]))[1]
+        return DrillPick(weakest.pair, "review")
     new = (
         pairs.filter(~Exists(ReviewCard.objects.filter(user=user, pair=OuterRef("pk"))))
-        .order_by("?")
+        .annotate(course_order=Min("lessons__order"))
+        .order_by(F("course_order").asc(nulls_last=True), "pk")
         .first()
     )
     if new is not None:
         return DrillPick(new, "new")
     ahead = cards.order_by("due", "pk").first()
     return DrillPick(ahead.pair, "ahead") if ahead is not None else None
+
+
+# Mastery of a contrast is how the learner did lately, not since they started: the last
+# MASTERY_WINDOW answers, shown only from MASTERY_SHOWN_FROM answers on (one right answer is
+# not "20 % mastered").
+MASTERY_WINDOW = 10
+MASTERY_SHOWN_FROM = 5
+
+
+@dataclass(frozen=True)
+class ContrastMastery:
+    answered: int  # in the window (at most MASTERY_WINDOW)
+    correct: int
+
+    @property
+    def share(self) -> float:
+        """Right answers in the window (0–1); 0.5 when there are none yet."""
+        return self.correct / self.answered if self.answered else 0.5
+
+    @property
+    def percent(self) -> int | None:
+        """0–100, or ``None`` while too few answers say anything."""
+        if self.answered < MASTERY_SHOWN_FROM:
+            return None
+        return round(100 * self.correct / self.answered)
+
+
+def _online(attempts: QuerySet[DrillAttempt]) -> QuerySet[DrillAttempt]:
+    """Answers given online: an answer recorded offline (replayed by a client later) cannot
+    be checked against what was played, so it neither completes a lesson nor moves mastery."""
+    if any(field.name == "offline" for field in DrillAttempt._meta.get_fields()):
+        return attempts.exclude(offline=True)
+    return attempts
+
+
+def contrast_mastery(user, pair_ids: list[int]) -> dict[int, ContrastMastery]:
+    """Each contrast's mastery over the learner's last MASTERY_WINDOW answers on it (one
+    query; the window is cut per pair in Python, the rows read are bounded by a window
+    function where the database has one)."""
+    rows: dict[int, list[bool]] = {pk: [] for pk in pair_ids}
+    answered = _online(
+        DrillAttempt.objects.filter(user=user, pair_id__in=pair_ids, answered_at__isnull=False)
+    )
+    ranked = answered.annotate(
+        rank=Window(RowNumber(), partition_by=[F("pair_id")], order_by=F("answered_at").desc())
+    )
+    for pair_id, correct in ranked.filter(rank__lte=MASTERY_WINDOW).values_list(
+        "pair_id", "correct"
+    ):
+        rows[pair_id].append(bool(correct))
+    return {pk: ContrastMastery(len(found), sum(found)) for pk, found in rows.items()}
+
+
+# A lesson is complete when the learner's last answers in it are right often enough that
+# guessing cannot explain them: at least COMPLETION_SHARE of the last COMPLETION_WINDOW and of
+# the last COMPLETION_CONFIRM answers, heard in at least COMPLETION_VOICES voices. Lesson
+# items are three-way (chance 1 in 3); a learner answering at random completes a lesson within
+# 200 answers about once in 500 tries (bench/completion_guessing.py), a learner right 8 times
+# in 10 after 20 items.
+COMPLETION_WINDOW = 10
+COMPLETION_CONFIRM = 20
+COMPLETION_SHARE = 0.8
+COMPLETION_VOICES = 3
+
+
+@dataclass(frozen=True)
+class LessonCompletion:
+    answered: int  # the learner's online answers in the lesson, all told
+    window_correct: int  # right among the last COMPLETION_WINDOW
+    confirm_correct: int  # right among the last COMPLETION_CONFIRM
+    voices: int  # different voices among the last COMPLETION_WINDOW
+    complete: bool
+
+    @property
+    def score(self) -> int:
+        """0–100: right answers among the last COMPLETION_CONFIRM (fewer at first)."""
+        seen = min(self.answered, COMPLETION_CONFIRM)
+        return round(100 * self.confirm_correct / seen) if seen else 0
+
+    @property
+    def needed_vi(self) -> str:
+        """What the learner still needs, in Vietnamese (empty once complete)."""
+        if self.complete:
+            return ""
+        return (
+            f"Để hoàn thành bài: đúng ít nhất {round(COMPLETION_SHARE * COMPLETION_WINDOW)}/"
+            f"{COMPLETION_WINDOW} câu gần nhất và {round(COMPLETION_SHARE * COMPLETION_CONFIRM)}/"
+            f"{COMPLETION_CONFIRM} câu gần nhất, nghe ít nhất {COMPLETION_VOICES} giọng khác nhau."
+        )
+
+
+def lesson_completion(user, lesson: PronunciationLesson) -> LessonCompletion:
+    """Whether the learner has completed ``lesson``: THE rule (lessons, assignments and the
+    API all ask it), decided from the learner's own online answers to the lesson's items,
+    never from anything a client claims. Two queries."""
+    answered = _online(
+        DrillAttempt.objects.filter(
+            user=user, lesson=lesson, answered_at__isnull=False, placement=False
+        )
+    )
+    recent = list(
+        answered.order_by("-answered_at", "-pk").values_list("correct", "voice")[
+            :COMPLETION_CONFIRM
+        ]
+    )
+    total = answered.count() if len(recent) == COMPLETION_CONFIRM else len(recent)
+    return completion_from(recent, answered=total)
+
+
+def completion_from(recent: list[tuple[bool, str]], *, answered: int) -> LessonCompletion:
+    """The completion rule itself, on the learner's last answers in a lesson, newest first, as
+    (right, voice) (at most COMPLETION_CONFIRM are looked at): a pure function, so that
+    ``bench/completion_guessing.py`` can measure how often guessing would pass it."""
+    recent = recent[:COMPLETION_CONFIRM]
+    window = recent[:COMPLETION_WINDOW]
+    window_correct = sum(1 for correct, _ in window if correct)
+    confirm_correct = sum(1 for correct, _ in recent if correct)
+    voices = len({voice for _, voice in window if voice})
+    complete = (
+        len(recent) >= COMPLETION_CONFIRM
+        and window_correct >= COMPLETION_SHARE * COMPLETION_WINDOW
+        and confirm_correct >= COMPLETION_SHARE * COMPLETION_CONFIRM
+        and voices >= COMPLETION_VOICES
+    )
+    return LessonCompletion(answered, window_correct, confirm_correct, voices, complete)
+
+
+def last_voice_for_pair(user, pair: MinimalPair) -> str:
+    """The voice that said the answer of the learner's last item on ``pair`` ("" if none):
+    the next item on it is said by another."""
+    return (
+        DrillAttempt.objects.filter(user=user, pair=pair)
+        .order_by("-created_at", "-pk")
+        .values_list("voice", flat=True)
+        .first()
+        or ""
+    )
 
 
 def drill_attempt_get(user, pk: int) -> DrillAttempt | None:
@@ -295,42 +458,83 @@ class DrillWord:
     word: str
     ipa: str
     phoneme: Phoneme
+    label: str  # what its button says: the word, or its stress ("REcord (danh từ)")
+    sound: str  # the phoneme's symbol in the item's accent (/oʊ/ in en-US, /əʊ/ in en-GB)
+    number: int = 1  # 1 or 2: which word of the pair
+
+
+def _drill_word(attempt: DrillAttempt, number: int, *, key: str) -> DrillWord:
+    pair = attempt.pair
+    phoneme = pair.phoneme_1 if number == 1 else pair.phoneme_2
+    return DrillWord(
+        key=key,
+        word=getattr(pair, f"word_{number}"),
+        ipa=pair_ipa(pair, number, accent=attempt.accent),
+        phoneme=phoneme,
+        label=pair.choice_label(number, accent=attempt.accent),
+        sound=phoneme_symbol_for_accent(phoneme, accent=attempt.accent),
+        number=number,
+    )
 
 
 def drill_words(attempt: DrillAttempt) -> tuple[DrillWord, DrillWord]:
-    """The item's two words under their keys, ``a`` first (which word is "a" is random)."""
-    pair = attempt.pair
-    words = [
-        DrillWord(
-            key=attempt.key_of(number),
-            word=getattr(pair, f"word_{number}"),
-            ipa=pair_ipa(pair, number, accent=attempt.accent),
-            phoneme=pair.phoneme_1 if number == 1 else pair.phoneme_2,
-        )
-        for number in (1, 2)
-    ]
+    """The pair's two words under their keys, ``a`` first (which word is "a" is random). In a
+    three-way item the keys stand for positions, not words: the words are only shown."""
+    words = [_drill_word(attempt, number, key=attempt.key_of(number)) for number in (1, 2)]
     first, second = sorted(words, key=lambda word: word.key)
     return first, second
 
 
 def drill_answer_words(attempt: DrillAttempt) -> tuple[DrillWord, DrillWord]:
-    """(the word that was played, the other word)."""
-    first, second = drill_words(attempt)
-    return (first, second) if first.key == attempt.answer_key else (second, first)
+    """(the word that was played — the odd one of a three-way item —, the other word); the
+    first's key is the right answer's."""
+    other_number = 3 - attempt.answer_word
+    if attempt.is_oddity:
+        return (
+            _drill_word(attempt, attempt.answer_word, key=attempt.answer_key),
+            _drill_word(attempt, other_number, key=""),
+        )
+    return (
+        _drill_word(attempt, attempt.answer_word, key=attempt.answer_key),
+        _drill_word(attempt, other_number, key=attempt.key_of(other_number)),
+    )
+
+
+_ORDINALS_VI = ("nhất", "hai", "ba", "tư", "năm")
+
+
+def _ordinal_vi(index: int | None) -> str:
+    """The Vietnamese ordinal of syllable ``index`` (0: "nhất", 1: "hai"...)."""
+    if index is None or not 0 <= index < len(_ORDINALS_VI):
+        return "?"
+    return _ORDINALS_VI[index]
 
 
 def drill_explanation_vi(attempt: DrillAttempt, *, correct: bool) -> str:
     """Why the answer is what it is, in Vietnamese: the two words and their sounds."""
     heard, other = drill_answer_words(attempt)
-    said = (
-        f"“{heard.word}” /{heard.ipa}/ có âm /{heard.phoneme.ipa_symbol}/ "
-        f"({heard.phoneme.vietnamese_approx})"
-    )
-    versus = (
-        f"“{other.word}” /{other.ipa}/ có âm /{other.phoneme.ipa_symbol}/ "
-        f"({other.phoneme.vietnamese_approx})"
-    )
-    opening = "Đúng rồi! " if correct else "Chưa đúng. Từ bạn nghe là: "
+    # The sounds in the same accent as the words: "tone /toʊn/ – âm /oʊ/" in en-US.
+    if attempt.pair.kind == MinimalPair.Kind.STRESS:
+        # A stress pair differs by the stressed syllable: say that, with the choice labels.
+        said, versus = (
+            f"“{word.label}” /{word.ipa}/ "
+            f"nhấn âm tiết thứ {_ordinal_vi(primary_stress_syllable(word.ipa))}"
+            for word in (heard, other)
+        )
+    else:
+        said = (
+            f"“{heard.label}” /{heard.ipa}/ có âm /{heard.sound}/ "
+            f"({heard.phoneme.vietnamese_approx})"
+        )
+        versus = (
+            f"“{other.label}” /{other.ipa}/ có âm /{other.sound}/ "
+            f"({other.phoneme.vietnamese_approx})"
+        )
+    if attempt.is_oddity:
+        opening = "Đúng rồi! " if correct else "Chưa đúng. "
+        opening += f"Tiếng thứ {attempt.odd_position} là "
+    else:
+        opening = "Đúng rồi! Từ được phát là " if correct else "Chưa đúng. Từ được phát là "
     text = f"{opening}{said}; còn {versus}."
     note = attempt.pair.note_vi.strip()
     return f"{text} {note}" if note else text

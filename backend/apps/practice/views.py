@@ -16,9 +16,10 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from rest_framework.throttling import ScopedRateThrottle
 
-from apps.curriculum.audio.voices import accents
+from apps.curriculum.audio.voices import UnknownAccent, accent_validate, accents
 from apps.curriculum.selectors import phonemes_for_chart
-from apps.practice.forms import LoginForm, SignupForm
+from apps.practice.forms import LoginForm, OnboardingForm, SignupForm
+from apps.practice.onboarding import learner_accent, placement_state
 from apps.practice.selectors import (
     MASTERED_FROM,
     drill_kinds,
@@ -27,7 +28,7 @@ from apps.practice.selectors import (
     lesson_path,
     lessons_list,
 )
-from apps.practice.services.accounts import learner_create
+from apps.practice.services.accounts import learner_create, profile_update
 from speech.ipa import MONOPHTHONGS
 
 # The progress picture: phonemes in rows of this many cells.
@@ -96,7 +97,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             next_url = request.POST.get("next", "")
             if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
                 return redirect(next_url)
-            return redirect("practice:home")
+            return redirect("practice:onboarding")
     return render(request, "practice/signup.html", {"form": form})
 
 
@@ -117,6 +118,37 @@ logout_page = vietnamese(auth_views.LogoutView.as_view())
 
 @vietnamese
 @login_required
+def onboarding(request: HttpRequest) -> HttpResponse:
+    """After sign-up: the learner's Vietnamese dialect and target accent, then placement."""
+    profile = learner_profile_get(request.user)
+    initial = {"dialect": profile.dialect, "accent": learner_accent(request.user)}
+    data = request.POST if request.method == "POST" else None
+    form = OnboardingForm(data, initial=initial, accents=accents())
+    if request.method == "POST" and form.is_valid():
+        profile_update(request.user, **form.cleaned_data)
+        if placement_state(request.user).done:
+            return redirect("practice:home")
+        return redirect("practice:placement")
+    return render(request, "practice/onboarding.html", {"form": form})
+
+
+@vietnamese
+@login_required
+def placement(request: HttpRequest) -> HttpResponse:
+    """The placement listening test (about 20 items), or where it placed the learner."""
+    return render(
+        request,
+        "practice/placement.html",
+        {
+            "state": placement_state(request.user),
+            "accents": accents(),
+            "learner_accent": learner_accent(request.user),
+        },
+    )
+
+
+@vietnamese
+@login_required
 def practice(request: HttpRequest) -> HttpResponse:
     """Listening drills: hear a word, pick it, see why."""
     return render(
@@ -125,6 +157,8 @@ def practice(request: HttpRequest) -> HttpResponse:
         {
             "nav": "practice",
             "accents": accents(),
+            "learner_accent": learner_accent(request.user),
+            "onboarded": bool(learner_profile_get(request.user).dialect),
             "kinds": [(kind, KIND_LABELS_VI.get(kind, label)) for kind, label in drill_kinds()],
         },
     )
@@ -193,14 +227,23 @@ def lesson(request: HttpRequest, pk: int) -> HttpResponse:
     if path is None:
         raise Http404("No such lesson.")
     progress_rows = path.lesson.learner_progress
+    try:
+        accent = accent_validate(request.GET.get("accent") or learner_accent(request.user))
+    except UnknownAccent:
+        accent = learner_accent(request.user)
     return render(
         request,
         "practice/lesson.html",
         {
             "nav": "lessons",
             "path": path,
+            # The transcriptions of this accent (the page switches with the accent chosen);
+            # the tips of the learner's dialect first, once the profile knows it.
+            "accent": accent,
+            "dialect": getattr(learner_profile_get(request.user), "dialect", ""),
             "progress": progress_rows[0] if progress_rows else None,
             "accents": accents(),
+            "learner_accent": learner_accent(request.user),
             "drill_url": f"{reverse('practice-api:drill-next')}?lesson={path.lesson.pk}",
         },
     )

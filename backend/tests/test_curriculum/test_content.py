@@ -177,8 +177,14 @@ class SeedRejectsBadFilesTests(TestCase):
     def test_a_pair_that_is_not_minimal_is_refused(self):
         data = self.broken()
         pair = data["minimal_pairs"][0]
-        pair["word_2"] = {**pair["word_1"], "word": pair["word_2"]["word"]}
+        pair["word_2"] = {"word": "shirt", "ipa": "/ʃɜːt/", "ipa_us": "/ʃɜːrt/"}
         self.assert_refused(write_yaml(self, data), "must differ only in")
+
+    def test_a_pair_of_two_words_said_alike_is_refused(self):
+        data = self.broken()
+        pair = data["minimal_pairs"][0]
+        pair["word_2"] = {**pair["word_1"], "word": pair["word_2"]["word"]}
+        self.assert_refused(write_yaml(self, data), "sound the same in the accent(s) it claims")
 
     def test_invalid_yaml_is_refused(self):
         directory = tempfile.TemporaryDirectory()

@@ -38,7 +38,19 @@ class PairContrastTests(SimpleTestCase):
         self.assert_contrast("final_consonant", "/laɪk/", "/laɪt/", ("k", "t"))
         self.assert_contrast("final_consonant", "/bæt/", "/bæd/", ("t", "d"))
         self.assert_refused("final_consonant", "/bæt/", "/bet/", "final consonant")
-        self.assert_refused("final_consonant", "/laɪ/", "/laɪk/", "one sound, at one place")
+        self.assert_refused("final_consonant", "/bæt/", "/bæts/", "one sound, at one place")
+        self.assert_refused("final_consonant", "/taɪt/", "/ˈtaɪtə/", "one sound, at one place")
+
+    def test_a_final_consonant_drill_may_drop_the_final_after_a_vowel(self):
+        self.assert_contrast("final_consonant", "/taɪ/", "/taɪt/", ("aɪ", "t"))
+        self.assert_contrast("final_consonant", "/taɪm/", "/taɪ/", ("m", "aɪ"))
+        self.assert_refused("final_consonant", "/taɪ/", "/taɪts/", "one sound, at one place")
+
+    def test_phrases_differ_in_one_word_and_follow_its_kind(self):
+        self.assert_contrast("ending", "/pɪk ˈʌp/", "/pɪkt ˈʌp/", ("k", "t"))
+        self.assert_contrast("ending", "/wɔːk ˈɪn/", "/wɔːks ˈɪn/", ("k", "s"))
+        self.assert_refused("ending", "/pɪk ˈʌp/", "/pɪkt ˈɒn/", "the same words but one")
+        self.assert_refused("ending", "/pɪk/", "/pɪkt ˈʌp/", "the same words but one")
 
     def test_a_cluster_drill_adds_consonants_that_end_in_a_cluster(self):
         self.assert_contrast("cluster", "/kəʊl/", "/kəʊld/", ("l", "d"))
@@ -74,7 +86,9 @@ class PairContrastTests(SimpleTestCase):
 
     def test_a_stress_drill_moves_the_stress_over_the_same_consonants(self):
         self.assert_contrast("stress", "/ˈdezət/", "/dɪˈzɜːt/", ("e", "ɪ"))
-        self.assert_contrast("stress", "/ə ˈrekɔːd/", "/tə rɪˈkɔːd/", ("e", "ɪ"))
+        self.assert_contrast("stress", "/ˈhjuːmən/", "/hjuːˈmeɪn/", ("ə", "eɪ"))
+        self.assert_contrast("stress", "/seɪ ˈhjuːmən/", "/seɪ hjuːˈmeɪn/", ("ə", "eɪ"))
+        self.assert_refused("stress", "/ə ˈrekɔːd/", "/tə rɪˈkɔːd/", "the same frame")
         self.assert_refused("stress", "/ˈrekɔːd/", "/ˈrekɪd/", "stressed on the same syllable")
         self.assert_refused("stress", "/θɜːˈtiːn/", "/ˈθɜːti/", "same consonants and syllables")
         self.assert_refused("stress", "/ˈɪnsaɪt/", "/ɪnˈsaɪt/", "have the same vowels")
@@ -113,18 +127,22 @@ class RealDrillsTests(TestCase):
         self.assertTrue(MinimalPair.objects.filter(word_1="thick", word_2="tick").exists())
         self.assertFalse(MinimalPair.objects.filter(word_1="tick", word_2="sick").exists())
 
-    def test_a_stress_pair_says_each_word_with_its_own_stress(self):
-        record = MinimalPair.objects.get(word_1="a record", word_2="to record")
-        self.assertEqual(record.kind, "stress")
-        weak_i = record.phoneme_2
-        self.assertEqual(weak_i.ipa_symbol, "ɪ")
+    def test_a_stress_pair_says_each_word_alone_and_labels_it_by_stress(self):
+        human = MinimalPair.objects.get(word_1="human", word_2="humane")
+        self.assertEqual(human.kind, "stress")
+        self.assertEqual((human.phoneme_1.ipa_symbol, human.phoneme_2.ipa_symbol), ("ə", "eɪ"))
         self.assertEqual(
-            example_word_get(weak_i, "To Record", accent="en-US"), ("to record", "tə rɪˈkɔːrd")
+            example_word_get(human.phoneme_2, "Humane", accent="en-US"), ("humane", "hjuːˈmeɪn")
         )
-        self.assertEqual(
-            example_word_get(record.phoneme_1, "a record", accent="en-GB"),
-            ("a record", "ə ˈrekɔːd"),
-        )
+        self.assertEqual(human.choice_label(1, accent="en-US"), "HUman (con người)")
+        self.assertEqual(human.choice_label(2, accent="en-GB"), "huMANE (nhân đạo)")
+
+    def test_no_stress_pair_has_a_frame_that_tells_the_answer(self):
+        for pair in MinimalPair.objects.filter(kind="stress"):
+            with self.subTest(pair=str(pair)):
+                self.assertNotIn(" ", pair.word_1 + pair.word_2)
+                self.assertTrue(pair.word_1_label and pair.word_2_label)
+                self.assertNotEqual(pair.word_1_label, pair.word_2_label)
 
     def test_every_drill_word_is_pre_generated_once_per_phoneme_and_voice(self):
         phonemes = list(Phoneme.objects.chart_order())
@@ -161,8 +179,10 @@ class SeedChecksDrillsTests(TestCase):
 
     def test_the_phonemes_must_be_the_sounds_the_pairs_contrast(self):
         data = real_data()
-        find_drill(data, "like")["phonemes"] = ["k", "t"]
-        self.assert_refused(data, "'phonemes' must list the sounds its pairs contrast: /k/ /n/ /t/")
+        find_drill(data, "lie")["phonemes"] = ["k", "t"]
+        self.assert_refused(
+            data, "'phonemes' must list the sounds its pairs contrast: /aɪ/ /k/ /n/ /t/"
+        )
 
     def test_a_drill_must_hold_in_the_american_forms_too(self):
         data = real_data()

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -22,6 +23,7 @@ from apps.curriculum.models import (
 )
 from apps.practice.models import DrillAttempt
 from speech.decoding import decode_bytes
+from speech.pcm import encode_mp3, normalize_loudness, tone
 from speech.tts.base import SynthesisRequest, Voice
 from speech.tts.espeak import ESpeakEngine
 from tests.factories import make_audio, make_phoneme
@@ -56,12 +58,25 @@ def make_pair(
     )
 
 
-def give_audio(pair: MinimalPair, *, accent: str = "en-US") -> tuple[AudioSource, AudioSource]:
-    """A stored recording of each word of ``pair``, so no audio is generated."""
-    return (
-        make_audio(pair.phoneme_1, NATIVE, word=pair.word_1, language=accent),
-        make_audio(pair.phoneme_2, NATIVE, word=pair.word_2, language=accent),
+def playable_mp3(frequency: float = 220.0) -> bytes:
+    """A short real MP3 (a tone): drill items decode and re-render what they play."""
+    rate = 22050
+    return encode_mp3(
+        normalize_loudness(tone(0.3, frequency=frequency, sample_rate=rate), rate), rate
     )
+
+
+def give_audio(pair: MinimalPair, *, accent: str = "en-US") -> tuple[AudioSource, AudioSource]:
+    """A stored native recording of each word of ``pair`` (real MP3s, a different tone each)."""
+    sources = []
+    for number, frequency in ((1, 220.0), (2, 330.0)):
+        phoneme = pair.phoneme_1 if number == 1 else pair.phoneme_2
+        source = make_audio(
+            phoneme, NATIVE, word=getattr(pair, f"word_{number}"), language=accent, with_file=False
+        )
+        source.audio_file.save(f"native-{source.pk}.mp3", ContentFile(playable_mp3(frequency)))
+        sources.append(source)
+    return sources[0], sources[1]
 
 
 def make_lesson(phonemes, pairs, **fields) -> PronunciationLesson:

@@ -2,8 +2,9 @@
 
 from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -119,12 +120,12 @@ class ThrottleTests(TestCase):
 
 
 class AccountPageTests(TestCase):
-    def test_signing_up_logs_the_learner_in(self):
+    def test_signing_up_logs_the_learner_in_and_asks_their_dialect_and_accent(self):
         response = self.client.post(
             "/hoc/dang-ky/",
             {"username": "hoa", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
         )
-        self.assertRedirects(response, "/hoc/")
+        self.assertRedirects(response, "/hoc/bat-dau/")
         user = get_user_model().objects.get(username="hoa")
         self.assertEqual(int(self.client.session["_auth_user_id"]), user.pk)
         self.assertTrue(LearnerProfile.objects.filter(user=user).exists())
@@ -156,3 +157,61 @@ class AccountPageTests(TestCase):
         response = self.client.post("/hoc/dang-nhap/", {"username": "hoa", "password": "nope"})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Vui lòng điền vào")
+
+
+class LockoutTests(TestCase):
+    @override_settings(PHATAM_LOGIN_COOLOFF_MINUTES=60)
+    def test_a_locked_out_learner_gets_429_not_wrong_password(self):
+        make_user("lan")
+        client = APIClient()
+        wrong = [
+            client.post(TOKEN, {"username": "lan", "password": "nope"}, format="json")
+            for _ in range(settings.AXES_FAILURE_LIMIT)
+        ]
+        self.assertEqual({response.status_code for response in wrong[:-1]}, {400})
+        # Locked now: even the right password is refused, and told so.
+        response = client.post(
+            TOKEN, {"username": "lan", "password": "a-long-test-password"}, format="json"
+        )
+        self.assertEqual(response.status_code, 429, response.content)
+        self.assertIn("tạm khoá", response.json()["detail"])
+        self.assertEqual(response["Retry-After"], "3600")
+
+
+class LookalikeUsernameTests(TestCase):
+    def setUp(self):
+        make_user("alice")
+        self.client = APIClient()
+
+    def register(self, username: str):
+        return self.client.post(
+            REGISTER, {"username": username, "password": GOOD_PASSWORD}, format="json"
+        )
+
+    def test_names_that_only_look_like_a_taken_one_are_refused(self):
+        for username in ("ali\u0441e", "ALICE", "al1ce", "Al1CE", "\uff41lice"):
+            with self.subTest(username):
+                response = self.register(username)
+                self.assertEqual(response.status_code, 400, response.content)
+                self.assertIn("username", response.json())
+        self.assertEqual(get_user_model().objects.count(), 1)
+
+    def test_names_outside_ascii_letters_digits_and_dot_underscore_hyphen_are_refused(self):
+        for username in ("nguyễn", "an@home", "a+b", "lan\u200b"):
+            with self.subTest(username):
+                response = self.register(username)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("không dấu", response.json()["username"][0])
+
+    def test_different_names_are_still_accepted(self):
+        for username in ("alicia", "bob.nguyen", "hoa_2024", "an-1"):
+            with self.subTest(username):
+                self.assertEqual(self.register(username).status_code, 201)
+
+    def test_the_sign_up_page_refuses_them_too(self):
+        response = self.client.post(
+            "/hoc/dang-ky/",
+            {"username": "al1ce", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "quá giống")

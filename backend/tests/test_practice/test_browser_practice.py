@@ -13,6 +13,7 @@ from django.core.management import call_command
 from apps.curriculum.models import Phoneme
 from apps.practice.models import (
     DrillAttempt,
+    LearnerProfile,
     VowelCalibration,
     VowelRecording,
     WordRecording,
@@ -53,7 +54,15 @@ class LearnerBrowserTestCase(PrivateRecordingsMixin, BrowserTestCase):
         self.page.fill("#id_password1", PASSWORD)
         self.page.fill("#id_password2", PASSWORD)
         self.page.click('button[type="submit"]')
-        self.page.wait_for_url("**/hoc/")
+        self.page.wait_for_url("**/hoc/bat-dau/")
+
+    def choose(self, *, dialect: str = "nam", accent: str = "en-GB") -> None:
+        """Onboarding: the learner's dialect and target accent; the placement test follows."""
+        self.assert_accessible("the onboarding page")
+        self.page.check(f'input[name="dialect"][value="{dialect}"]')
+        self.page.check(f'input[name="accent"][value="{accent}"]')
+        self.page.click('main button[type="submit"]')
+        self.page.wait_for_url("**/hoc/kiem-tra/")
 
     def log_in(self, username: str) -> None:
         self.open("/hoc/dang-nhap/")
@@ -80,6 +89,8 @@ class AxeInstalledTests(unittest.TestCase):
 class DrillJourneyTests(LearnerBrowserTestCase):
     def test_a_learner_signs_up_does_ten_drills_with_the_keyboard_and_sees_progress(self):
         self.sign_up("lan")
+        self.choose(accent="en-US")
+        self.open("/hoc/")
         item = self.wait_for_item()
         self.page.wait_for_function(
             "() => Number(document.getElementById('drill').dataset.played) >= 1"
@@ -95,7 +106,9 @@ class DrillJourneyTests(LearnerBrowserTestCase):
             self.page.wait_for_selector('#drill[data-state="answered"]')
             feedback = self.page.locator("#drill-feedback").text_content()
             self.assertRegex(feedback, r"^(✓ Đúng rồi!|✗ Chưa đúng\.)")
-            self.assertIn("Bạn nghe:", feedback)
+            self.assertIn("Từ được phát:", feedback)
+            self.assertNotIn("Bạn nghe:", feedback)
+            self.assertIn("Giọng đọc:", feedback)
             self.assertEqual(self.page.locator("#drill-done").text_content(), str(number))
             self.assertEqual(self.page.locator(".choice.correct").count(), 1)
             if number == 1:
@@ -104,7 +117,8 @@ class DrillJourneyTests(LearnerBrowserTestCase):
                 self.page.keyboard.press("Enter")
                 item = self.wait_for_item(item)
 
-        attempts = DrillAttempt.objects.filter(user__username="lan")
+        # (the placement page, left at once, made an item of its own)
+        attempts = DrillAttempt.objects.filter(user__username="lan", placement=False)
         self.assertEqual(attempts.filter(answered_at__isnull=False).count(), 10)
         chosen = [attempt.choice for attempt in attempts.order_by("created_at", "pk")]
         self.assertEqual(chosen, [{"1": "a", "2": "b"}.get(k, k.lower()) for k in keys])
@@ -124,6 +138,76 @@ class DrillJourneyTests(LearnerBrowserTestCase):
         self.page.wait_for_selector('#drill[data-state="ready"]')
         self.assert_accessible("a lesson page")
         self.assertEqual(self.errors, [])
+
+
+class NewLearnerFlowTests(LearnerBrowserTestCase):
+    """Sign up → dialect and accent → placement (20 items) → the first lesson, on a desktop
+    and on a 390 px phone; after every answer the question and the accent switch are on
+    screen and nothing covers them."""
+
+    def visible_and_uncovered(self, selector: str) -> bool:
+        return self.page.evaluate(
+            """(selector) => {
+                const el = document.querySelector(selector);
+                const box = el.getBoundingClientRect();
+                if (box.width === 0 || box.top < 0 || box.bottom > window.innerHeight) return false;
+                const hit = document.elementFromPoint(box.left + box.width / 2,
+                                                      box.top + box.height / 2);
+                return el === hit || el.contains(hit);
+            }""",
+            selector,
+        )
+
+    def flow(self, username: str) -> None:
+        self.sign_up(username)
+        self.choose(dialect="nam", accent="en-GB")
+        item = self.wait_for_item()
+        self.assertTrue(self.page.is_checked('input[name="drill-accent"][value="en-GB"]'))
+        self.assertTrue(self.page.locator("#drill-next").is_hidden(), "no 'next' before an answer")
+        for number in range(1, 21):
+            self.page.click('.choice[data-key="a"]')
+            self.page.wait_for_selector('#drill[data-state="answered"]')
+            for selector in ("#drill-prompt", ".drill-options .toggle"):
+                self.assertTrue(self.visible_and_uncovered(selector), f"{selector} after {number}")
+            feedback = self.page.locator("#drill-feedback").text_content()
+            self.assertIn("Giọng đọc:", feedback)
+            self.assertIn(f"Bài kiểm tra xếp lớp: {number}/20", feedback)
+            self.assertNotRegex(feedback, r"thành thạo \d+ ?%")  # too few answers to say
+            if number == 1:
+                self.assert_accessible("the placement test with feedback")
+            if number < 20:
+                self.page.click("#drill-next")
+                item = self.wait_for_item(item)
+        self.assertTrue(self.page.locator("#drill-next").is_hidden(), "the test is over")
+        self.page.click("#placement-first-lesson")
+        self.page.wait_for_url("**/hoc/bai-hoc/*/")
+        self.page.wait_for_selector('#drill[data-state="ready"]')
+        # The accent chosen at onboarding is still the one on the lesson page.
+        self.assertTrue(self.page.is_checked('input[name="drill-accent"][value="en-GB"]'))
+        self.assertEqual(self.page.locator(".choice:not([hidden])").count(), 3)
+        self.page.click('.choice[data-key="c"]')
+        self.page.wait_for_selector('#drill[data-state="answered"]')
+        self.assertIn("Tiếng thứ", self.page.locator("#drill-feedback").text_content())
+        self.assert_accessible("the first lesson with feedback")
+        self.assertEqual(self.errors, [])
+        profile = LearnerProfile.objects.get(user__username=username)
+        self.assertEqual((profile.dialect, profile.accent), ("nam", "en-GB"))
+        self.assertIsNotNone(profile.first_lesson_id)
+
+    def test_a_new_learners_flow_on_a_desktop(self):
+        self.page.set_viewport_size({"width": 1280, "height": 800})
+        self.flow("hoa")
+
+    def test_a_new_learners_flow_on_a_390_px_phone(self):
+        self.context.close()
+        self.context = self.browser.new_context(
+            viewport={"width": 390, "height": 844}, has_touch=True
+        )
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.flow("vy")
+        self.screenshot("practice-lesson-phone.png")
 
     def test_on_a_phone_the_feedback_stays_in_view_after_a_tap(self):
         self.context.close()

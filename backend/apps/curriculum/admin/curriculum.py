@@ -9,6 +9,7 @@ from apps.curriculum.models import (
     MinimalPair,
     Phoneme,
     PhonemeCategory,
+    PhonemeTip,
     PronunciationLesson,
     PronunciationLessonPair,
     PronunciationLessonPhoneme,
@@ -30,13 +31,18 @@ class PhonemeCategoryAdmin(admin.ModelAdmin):
         return obj._phoneme_count
 
 
+class PhonemeTipInline(admin.TabularInline):
+    model = PhonemeTip
+    extra = 0
+
+
 @admin.register(Phoneme)
 class PhonemeAdmin(admin.ModelAdmin):
     list_display = ["ipa_symbol", "category", "vietnamese_approx", "order", "audio_count"]
     list_filter = ["category"]
     search_fields = ["ipa_symbol", "vietnamese_approx", "description_vi", "tip_vi"]
     ordering = ["order"]
-    inlines = [AudioSourceInline]
+    inlines = [PhonemeTipInline, AudioSourceInline]
 
     def get_queryset(self, request):
         return (
@@ -62,7 +68,8 @@ class PhonemeAdmin(admin.ModelAdmin):
 
 @admin.register(MinimalPair)
 class MinimalPairAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "phoneme_1", "phoneme_2"]
+    list_display = ["__str__", "phoneme_1", "phoneme_2", "kind", "accents"]
+    list_filter = ["kind", "accents"]
     list_select_related = ["phoneme_1", "phoneme_2"]
     search_fields = ["word_1", "word_2"]
 
@@ -79,7 +86,8 @@ class LessonPairInline(admin.TabularInline):
 
 @admin.register(PronunciationLesson)
 class PronunciationLessonAdmin(admin.ModelAdmin):
-    list_display = ["title_vi", "title", "order", "is_published"]
+    list_display = ["title_vi", "title", "order", "stage", "is_published"]
+    list_filter = ["stage", "is_published"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [LessonPhonemeInline, LessonPairInline]
 

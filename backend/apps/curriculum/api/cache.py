@@ -200,8 +200,8 @@ def _name_of(request: HttpRequest) -> str | None:
         return None
     if match["categories"]:
         return None if match["pk"] or request.GET else payload_name("categories")
-    accent = request.GET.get("accent") or settings.PHATAM_DEFAULT_ACCENT
-    if accent not in settings.PHATAM_VOICES:
+    accent = request.GET.get("accent", settings.PHATAM_DEFAULT_ACCENT)
+    if accent not in settings.PHATAM_VOICES:  # "accent=" (empty) too
         return None  # the view answers the 400
     if match["pk"]:
         return payload_name("phoneme", pk=int(match["pk"]), accent=accent)

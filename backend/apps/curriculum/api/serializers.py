@@ -93,7 +93,9 @@ class AudioAnswerSerializer(serializers.Serializer):
 
 class MinimalPairSerializer(serializers.ModelSerializer):
     """A minimal pair or drill pair (``kind``), with each word's British and American IPA
-    (``word_N_ipa_us`` is empty when the curriculum has no American form)."""
+    (``word_N_ipa_us`` is empty when the curriculum has no American form), the accents in
+    which it is a real contrast (``accents``: both, us, gb) and what each choice button says
+    (``word_N_label``: the stress label of a stress pair, else empty)."""
 
     phoneme_1 = serializers.SlugRelatedField(slug_field="ipa_symbol", read_only=True)
     phoneme_2 = serializers.SlugRelatedField(slug_field="ipa_symbol", read_only=True)
@@ -115,5 +117,8 @@ class MinimalPairSerializer(serializers.ModelSerializer):
             "word_1_ipa_us",
             "word_2_ipa_us",
             "kind",
+            "accents",
+            "word_1_label",
+            "word_2_label",
             "note_vi",
         ]

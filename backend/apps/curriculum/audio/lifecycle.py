@@ -27,8 +27,8 @@ from apps.curriculum.audio.storage import (
     audio_file_basename,
 )
 from apps.curriculum.audio.synthesis import SynthesisKey, audio_generate, synthesis_request
-from apps.curriculum.audio.voices import engine_for, voice_made, voices_for
-from apps.curriculum.models import AudioSource, Phoneme, SourceType
+from apps.curriculum.audio.voices import drill_voices_for, engine_for, voice_made, voices_for
+from apps.curriculum.models import AudioSource, MinimalPair, Phoneme, SourceType
 from apps.curriculum.selectors import practice_words_by_phoneme
 from speech import acoustics
 from speech.decoding import AudioRejected, decode_bytes
@@ -82,6 +82,31 @@ def pregenerate_tasks(
             if engine_for(voice.engine).supports_phonemes:
                 tasks.append(AudioTask(phoneme, voice))
             tasks += [AudioTask(phoneme, voice, word) for word in words_of.get(phoneme.pk, [])]
+    return tasks
+
+
+def drill_voice_tasks(phonemes: Iterable[Phoneme], accents: Iterable[str]) -> list[AudioTask]:
+    """The words of the minimal pairs of ``phonemes`` in every voice of the drills' pool
+    (PHATAM_DRILL_VOICES) that the fallback chain does not already cover: listening drills
+    play each item in one of several voices, and no learner should wait for one."""
+    by_pk = {phoneme.pk: phoneme for phoneme in phonemes}
+    words: dict[int, dict[str, str]] = {pk: {} for pk in by_pk}
+    pairs = MinimalPair.objects.filter(phoneme_1__in=by_pk) | MinimalPair.objects.filter(
+        phoneme_2__in=by_pk
+    )
+    for phoneme_1, word_1, phoneme_2, word_2 in pairs.order_by("pk").values_list(
+        "phoneme_1", "word_1", "phoneme_2", "word_2"
+    ):
+        for phoneme_id, word in ((phoneme_1, word_1), (phoneme_2, word_2)):
+            if phoneme_id in words:
+                words[phoneme_id].setdefault(word.casefold(), word)
+    tasks = []
+    for accent in accents:
+        covered = {voice.key for voice in voices_for(accent)}
+        extra = [d.voice for d in drill_voices_for(accent) if d.key not in covered]
+        for phoneme_id, found in words.items():
+            for voice in extra:
+                tasks += [AudioTask(by_pk[phoneme_id], voice, word) for word in found.values()]
     return tasks
 
 
@@ -153,7 +178,8 @@ def audio_pregenerate_one(
 ) -> PregenerateOutcome:
     """Job: pre-generate one file of :func:`audio_pregenerate_queued`, the voice named by
     ``voice_key`` among ``accent``'s (one voice may serve two accents)."""
-    voice = next((v for v in voices_for(accent) if v.key == voice_key), None)
+    pool = [*voices_for(accent), *(d.voice for d in drill_voices_for(accent))]
+    voice = next((v for v in pool if v.key == voice_key), None)
     if voice is None:
         error = f"{voice_key} is not a configured voice of {accent}"
         return PregenerateOutcome(error=error, not_stored=False)

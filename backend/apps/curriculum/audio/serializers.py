@@ -15,12 +15,24 @@ ACCENT = OpenApiParameter(
 
 
 class AccentField(serializers.CharField):
-    """An accent of PHATAM_VOICES ("en-US", "en-GB"); empty means the default accent."""
+    """An accent of PHATAM_VOICES ("en-US", "en-GB"); left out, the default accent. Given
+    empty (``accent=``) it is refused like any other accent that is not one."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("allow_blank", False)
+        kwargs.setdefault("min_length", 1)  # for the schema: blank is refused before this
+        kwargs.setdefault(
+            "error_messages",
+            {"blank": "Hãy chọn giọng en-US hoặc en-GB (accent must not be empty)."},
+        )
         super().__init__(**kwargs)
+
+    def get_value(self, dictionary):
+        # DRF reads an empty optional form or query field as left out; here it is an error.
+        if hasattr(dictionary, "getlist") and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
 
     def to_internal_value(self, data) -> str:
         value = super().to_internal_value(data)

@@ -5,6 +5,7 @@
 Engines are built once per process and share what they remember through Django's cache.
 """
 
+from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
@@ -60,9 +61,60 @@ def voices_for(accent: str) -> tuple[Voice, ...]:
     return tuple(voices)
 
 
+@dataclass(frozen=True)
+class DrillVoice:
+    """One voice of the listening drills' pool, with the sex the learner is told after an
+    answer ("female" or "male")."""
+
+    voice: Voice
+    sex: str
+
+    @property
+    def key(self) -> str:
+        return self.voice.key
+
+    @property
+    def label_vi(self) -> str:
+        """How the feedback line names it: "Aria (giọng nữ, máy đọc)"."""
+        name = self.voice.name
+        if self.voice.engine == "edge":
+            name = name.rsplit("-", 1)[-1].removesuffix("Neural")
+        elif "+" in name:
+            name = f"eSpeak {name.partition('+')[2]}"
+        else:
+            name = "eSpeak"
+        sex = "giọng nữ" if self.sex == "female" else "giọng nam"
+        return f"{name} ({sex}, máy đọc)"
+
+
+SEXES = ("female", "male")
+
+
+@cache
+def drill_voices_for(accent: str) -> tuple[DrillVoice, ...]:
+    """The pool of voices listening drills pick from for ``accent`` (PHATAM_DRILL_VOICES):
+    several voices of both sexes, online neural voices first, eSpeak NG variants as the floor
+    that works offline. Native recordings join the pool per word (see the practice app)."""
+    accent = accent_validate(accent)
+    voices = []
+    for key, sex in settings.PHATAM_DRILL_VOICES.get(accent, ()):
+        engine, _, name = key.partition(":")
+        if not name or sex not in SEXES:
+            raise ImproperlyConfigured(
+                f"PHATAM_DRILL_VOICES[{accent!r}]: {key!r}, {sex!r} is not "
+                "('<engine>:<voice>', 'female' or 'male')"
+            )
+        if engine not in settings.PHATAM_TTS_ENGINES:
+            continue  # an engine left out of PHATAM_TTS_ENGINES takes its voices with it
+        voices.append(DrillVoice(Voice(engine=engine, name=name, language=accent), sex))
+    return tuple(voices)
+
+
 def voice_made(*, language: str, engine: str, voice_id: str) -> Voice | None:
-    """The configured voice of ``language`` whose engine (by name) and voice made a file."""
-    for voice in voices_for(language):
+    """The configured voice of ``language`` (the fallback chain's or the drills' pool) whose
+    engine (by name) and voice made a file."""
+    drill = [d.voice for d in drill_voices_for(language)] if language in accents() else []
+    for voice in [*voices_for(language), *drill]:
         if voice.name == voice_id and engine_for(voice.engine).name == engine:
             return voice
     return None
@@ -71,6 +123,12 @@ def voice_made(*, language: str, engine: str, voice_id: str) -> Voice | None:
 @receiver(setting_changed, dispatch_uid="tts_settings_changed")
 def _forget_engines(*, setting: str, **kwargs) -> None:
     # Cache invalidation only: engines and voices are rebuilt from the new settings.
-    if setting in {"PHATAM_TTS_ENGINES", "PHATAM_VOICES", "PHATAM_DEFAULT_ACCENT"}:
+    if setting in {
+        "PHATAM_TTS_ENGINES",
+        "PHATAM_VOICES",
+        "PHATAM_DRILL_VOICES",
+        "PHATAM_DEFAULT_ACCENT",
+    }:
         engine_for.cache_clear()
         voices_for.cache_clear()
+        drill_voices_for.cache_clear()

@@ -1,5 +1,5 @@
 from .audio import AcousticVerdict, AudioCache, AudioSource, SourceType
-from .minimal_pair import MinimalPair
+from .minimal_pair import Accents, MinimalPair
 from .phoneme import Phoneme, PhonemeCategory
 from .pronunciation import (
     PronunciationLesson,
@@ -8,8 +8,12 @@ from .pronunciation import (
     UserPhonemeProgress,
     UserPronunciationLessonProgress,
 )
+from .tip import Dialect, PhonemeTip
 
 __all__ = [
+    "Accents",
+    "Dialect",
+    "PhonemeTip",
     "AcousticVerdict",
     "AudioCache",
     "AudioSource",

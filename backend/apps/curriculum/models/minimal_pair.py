@@ -6,10 +6,34 @@ from apps.curriculum.fields import IPAField
 from speech.contrasts import KINDS, ContrastError, pair_contrast
 from speech.ipa import IPAError, contains_phoneme, tokenize_ipa
 
+US_ACCENT = "en-US"
+
+
+class Accents(models.TextChoices):
+    """In which accents the two words of a pair sound different."""
+
+    BOTH = "both", "US and GB"
+    US = "us", "US only (merged in British English)"
+    GB = "gb", "GB only (merged in American English)"
+
+
+def accents_for(accent: str | None) -> tuple[str, ...]:
+    """The ``accents`` values of the pairs that are a real contrast in ``accent``: "en-US" takes
+    the General American forms, every other accent the British ones (as
+    ``selectors.accent_uses_us_forms``)."""
+    if accent == US_ACCENT:
+        return (Accents.BOTH, Accents.US)
+    return (Accents.BOTH, Accents.GB)
+
 
 class MinimalPairQuerySet(models.QuerySet):
     def for_phoneme(self, phoneme) -> "MinimalPairQuerySet":
         return self.filter(Q(phoneme_1=phoneme) | Q(phoneme_2=phoneme))
+
+    def for_accent(self, accent: str | None) -> "MinimalPairQuerySet":
+        """The pairs that are a real contrast in ``accent`` ("en-US", "en-GB"): a pair merged
+        in one accent (cot/caught in the US) is drilled only in the other."""
+        return self.filter(accents__in=accents_for(accent))
 
 
 class MinimalPair(models.Model):
@@ -44,6 +68,17 @@ class MinimalPair(models.Model):
     word_1_ipa_us = IPAField("US IPA of word 1", max_length=64, blank=True, default="")
     word_2_ipa_us = IPAField("US IPA of word 2", max_length=64, blank=True, default="")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PAIR)
+    Accents = Accents
+    accents = models.CharField(
+        max_length=4,
+        choices=Accents.choices,
+        default=Accents.BOTH,
+        help_text="In which accents the words sound different; a merged pair is not drilled.",
+    )
+    # What the choice buttons say when the spelling cannot tell the words apart: stress pairs
+    # ("REcord (danh từ)" / "reCORD (động từ)"); empty: the word itself.
+    word_1_label = models.CharField("label of word 1", max_length=64, blank=True, default="")
+    word_2_label = models.CharField("label of word 2", max_length=64, blank=True, default="")
     note_vi = models.TextField("note (Vietnamese)", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -64,10 +99,26 @@ class MinimalPair(models.Model):
                 condition=~Q(word_1=F("word_2")), name="minimalpair_distinct_words"
             ),
             models.CheckConstraint(condition=Q(kind__in=KINDS), name="minimalpair_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(accents__in=["both", "us", "gb"]), name="minimalpair_accents_valid"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.word_1} /{self.word_1_ipa}/ – {self.word_2} /{self.word_2_ipa}/"
+
+    def is_contrast_in(self, accent: str | None) -> bool:
+        """Whether the two words sound different in ``accent`` ("en-US", "en-GB")."""
+        return self.accents in accents_for(accent)
+
+    def choice_label(self, number: int, *, accent: str | None = None) -> str:
+        """The text on the learner's choice button for word ``number`` (1 or 2): the word, or
+        for a stress pair its stress label ("REcord (danh từ)"), which says what the spelling
+        cannot. The labels are the same in both accents; ``accent`` is there so a caller never
+        has to know."""
+        if number not in (1, 2):
+            raise ValueError(f"A pair has words 1 and 2, not {number}.")
+        return getattr(self, f"word_{number}_label") or getattr(self, f"word_{number}")
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -5,13 +5,28 @@ from django.utils import timezone
 
 
 class PronunciationLesson(models.Model):
-    """A lesson of the course: an ordered set of phonemes and minimal pairs."""
+    """A lesson of the course: an ordered set of phonemes and minimal pairs.
+
+    The syllabus goes from hearing to saying: ``perception`` lessons train the ear on a
+    contrast, ``production`` lessons the mouth on the same contrast (the learner says the words
+    and checks them against the audio).
+    """
+
+    class Stage(models.TextChoices):
+        PERCEPTION = "perception", "Perception (nghe)"
+        PRODUCTION = "production", "Production (nói)"
 
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=120)
     title_vi = models.CharField("title (Vietnamese)", max_length=120)
     description_vi = models.TextField("description (Vietnamese)", blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.PERCEPTION)
+    trains_vi = models.TextField(
+        "what it trains (Vietnamese)",
+        blank=True,
+        help_text="What the lesson trains and why it matters for Vietnamese speakers.",
+    )
     is_published = models.BooleanField(default=True)
     phonemes = models.ManyToManyField(
         "Phoneme", through="PronunciationLessonPhoneme", related_name="lessons", blank=True
@@ -24,6 +39,11 @@ class PronunciationLesson(models.Model):
 
     class Meta:
         ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage__in=["perception", "production"]), name="lesson_stage_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title_vi or self.title

@@ -3,6 +3,7 @@
 Both are throttled per client (scope ``auth``, PHATAM_AUTH_RATE) to slow down guessing.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
@@ -14,7 +15,23 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from apps.core.api import errors
-from apps.practice.services.accounts import auth_token_for, auth_token_issue, learner_create
+from apps.core.throttles import TooManyRequests
+from apps.practice.services.accounts import (
+    USERNAME_ALLOWED,
+    USERNAME_NOT_ASCII,
+    LoginLockedOut,
+    auth_token_for,
+    auth_token_issue,
+    learner_create,
+)
+
+
+def password_min_length() -> int:
+    """The shortest password Django's validators accept (MinimumLengthValidator), else 1."""
+    for validator in settings.AUTH_PASSWORD_VALIDATORS:
+        if validator["NAME"].endswith(".MinimumLengthValidator"):
+            return validator.get("OPTIONS", {}).get("min_length", 8)
+    return 1
 
 
 class AuthApi(APIView):
@@ -31,8 +48,19 @@ class RegisterApi(AuthApi):
 
     @extend_schema_serializer(component_name="RegisterInput")
     class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
-        password = serializers.CharField(max_length=128, trim_whitespace=False)
+        # Bounds and pattern as learner_create's checks: the schema says what is refused.
+        username = serializers.RegexField(
+            USERNAME_ALLOWED.pattern,
+            min_length=1,
+            max_length=150,
+            error_messages={"invalid": USERNAME_NOT_ASCII},
+        )
+        password = serializers.CharField(
+            min_length=password_min_length(),
+            max_length=128,
+            trim_whitespace=False,
+            error_messages={"min_length": "Mật khẩu phải có ít nhất {min_length} ký tự."},
+        )
 
     @extend_schema_serializer(component_name="RegisterOutput")
     class OutputSerializer(serializers.Serializer):
@@ -59,8 +87,8 @@ class TokenApi(AuthApi):
 
     @extend_schema_serializer(component_name="TokenInput")
     class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
-        password = serializers.CharField(max_length=128, trim_whitespace=False)
+        username = serializers.CharField(min_length=1, max_length=150)
+        password = serializers.CharField(min_length=1, max_length=128, trim_whitespace=False)
 
     @extend_schema_serializer(component_name="TokenOutput")
     class OutputSerializer(serializers.Serializer):
@@ -72,7 +100,17 @@ class TokenApi(AuthApi):
     def post(self, request: Request) -> Response:
         form = self.InputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        token = auth_token_issue(request, **form.validated_data)
+        try:
+            token = auth_token_issue(request, **form.validated_data)
+        except LoginLockedOut:
+            minutes = settings.PHATAM_LOGIN_COOLOFF_MINUTES
+            raise TooManyRequests(
+                minutes * 60,
+                detail=(
+                    "Sai mật khẩu quá nhiều lần: tài khoản tạm khoá đăng nhập từ địa chỉ này "
+                    f"trong {minutes} phút (too many failed logins)."
+                ),
+            ) from None
         if token is None:
             raise ValidationError({"non_field_errors": ["Tên đăng nhập hoặc mật khẩu không đúng."]})
         return Response(self.OutputSerializer({"token": token}).data)

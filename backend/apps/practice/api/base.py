@@ -1,6 +1,6 @@
 """What the learner endpoints share: who may call them, ids from the query, extra errors."""
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
@@ -41,7 +41,11 @@ class AnyAcceptNegotiation(BaseContentNegotiation):
 def learner_errors(*codes: int) -> dict:
     """:func:`errors` plus the answers only learner endpoints give (409, 422, 503)."""
     extra = {
-        409: OpenApiResponse(DETAIL, description="Already answered: an item is answered once."),
+        409: OpenApiResponse(
+            DETAIL,
+            description="Already answered (an item is answered once), or a lesson whose "
+            "completion rule the learner's answers do not meet yet.",
+        ),
         422: OpenApiResponse(DETAIL, description="No vowel could be measured in the recording."),
         503: OpenApiResponse(DETAIL, description="No audio could be had; try another item."),
     }
@@ -51,6 +55,11 @@ def learner_errors(*codes: int) -> dict:
     }
 
 
+# What database_id accepts, for the schema (ids arrive as form and query strings).
+ROW_ID_SCHEMA = {"type": "string", "pattern": "^[0-9]{1,19}$", "minLength": 1, "maxLength": 19}
+
+
+@extend_schema_field(ROW_ID_SCHEMA)
 class PhonemeIdField(serializers.CharField):
     """A phoneme id (as query parameters and form fields send it) → the Phoneme."""
 
@@ -63,6 +72,7 @@ class PhonemeIdField(serializers.CharField):
         return phoneme
 
 
+@extend_schema_field(ROW_ID_SCHEMA)
 class LessonIdField(serializers.CharField):
     """A published lesson's id → the PronunciationLesson."""
 

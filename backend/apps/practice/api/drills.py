@@ -1,24 +1,31 @@
 """Listening drills: the next item, its audio, and the answer.
 
 Nothing a client receives before answering tells which word is played: the two words come
-under keys ("a", "b") shuffled per item, and the audio is streamed from an URL that names
-only the item, never the file, the audio source or the word.
+under keys ("a", "b") shuffled per item (a three-way item's keys "a", "b", "c" are the three
+sounds' positions), the audio is streamed from an URL that names only the item, never the
+file, the audio source, the voice or the word, and its bytes are rendered for that play, so
+they match no public file. The voice is named with the answer.
 """
 
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from apps.core.api import database_id
-from apps.curriculum.audio.playback import play_record
 from apps.curriculum.audio.serializers import AccentField
 from apps.curriculum.audio.voices import accent_validate
+from apps.curriculum.selectors import tips_for
 from apps.practice.api.base import (
     AnyAcceptNegotiation,
     LearnerApi,
@@ -26,6 +33,8 @@ from apps.practice.api.base import (
     PhonemeIdField,
     learner_errors,
 )
+from apps.practice.drill_audio import voice_label_vi
+from apps.practice.onboarding import learner_accent, learner_dialect
 from apps.practice.selectors import (
     drill_answer_words,
     drill_attempt_get,
@@ -38,13 +47,17 @@ from apps.practice.services.drills import (
     DrillAudioUnavailable,
     DrillNotFound,
     NoDrillAvailable,
-    audio_bytes,
     drill_answer,
-    drill_audio_source,
+    drill_audio_render,
     drill_start,
 )
 
 PROMPT_VI = "Bạn nghe thấy từ nào? Nghe rồi chọn một từ."
+PROMPT_ODDITY_VI = (
+    "Bạn sẽ nghe ba tiếng, mỗi tiếng một giọng khác nhau: hai tiếng là cùng một từ, một tiếng "
+    "là từ kia. Tiếng nào khác?"
+)
+POSITION_LABELS_VI = {"a": "Tiếng 1", "b": "Tiếng 2", "c": "Tiếng 3"}
 AUDIO_UNAVAILABLE = "Không có âm thanh cho bài này lúc này (audio unavailable): hãy thử bài khác."
 
 
@@ -70,15 +83,25 @@ def _attempt_or_404(request: Request, pk: str):
 
 class ChoiceSerializer(serializers.Serializer):
     key = serializers.CharField()
+    label = serializers.CharField(help_text="What the button says (a stress pair: its stress).")
+    word = serializers.CharField(allow_blank=True, help_text="Empty for a three-way item.")
+    ipa = serializers.CharField(allow_blank=True)
+
+
+class PairWordSerializer(serializers.Serializer):
+    label = serializers.CharField()
     word = serializers.CharField()
     ipa = serializers.CharField()
 
 
 class DrillNextApi(LearnerApi):
-    """The learner's next listening item: reviews that are due first, then new contrasts.
+    """The learner's next listening item: the weakest due review first, then new contrasts in
+    course order; ``placement=1``: the placement test's next item.
 
-    Play ``audio_url`` (it answers the audio itself), show the choices, post the key picked
-    to the answer URL.
+    ``format`` "identify": play ``audio_url`` (one word) and post the key of the word heard.
+    ``format`` "oddity" (items inside a lesson): ``audio_url`` plays three sounds in three
+    voices, two of one word of ``words`` and one of the other; post the key of the odd one's
+    position ("a", "b", "c"). ``accent`` defaults to the learner's own.
     """
 
     # Per learner (each item writes a row): PHATAM_DRILL_NEXT_RATE.
@@ -87,19 +110,22 @@ class DrillNextApi(LearnerApi):
 
     @extend_schema_serializer(component_name="DrillNextInput")
     class InputSerializer(serializers.Serializer):
-        accent = AccentField()
+        accent = AccentField(required=False)
         kind = serializers.ChoiceField(choices=drill_kinds(), required=False, allow_blank=True)
         phoneme = PhonemeIdField(required=False)
         lesson = LessonIdField(required=False)
+        placement = serializers.BooleanField(required=False, default=False)
 
     @extend_schema_serializer(component_name="DrillNextOutput")
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         kind = serializers.CharField()
+        format = serializers.ChoiceField(choices=["identify", "oddity"])
         accent = serializers.CharField()
         audio_url = serializers.CharField()
         answer_url = serializers.CharField()
         choices = ChoiceSerializer(many=True)
+        words = PairWordSerializer(many=True, help_text="The pair's two words (both formats).")
         prompt_vi = serializers.CharField()
 
     @extend_schema(
@@ -110,29 +136,41 @@ class DrillNextApi(LearnerApi):
         query = self.InputSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         values = query.validated_data
+        accent = values.get("accent") or learner_accent(request.user)
         try:
             attempt = drill_start(
                 request.user,
-                accent=accent_validate(values.get("accent")),
+                accent=accent_validate(accent),
                 kind=values.get("kind") or None,
                 phoneme=values.get("phoneme"),
                 lesson=values.get("lesson"),
+                placement=values["placement"],
             )
         except NoDrillAvailable:
             raise NotFound("Không có bài luyện nào phù hợp (no drill item matches).") from None
         except DrillAudioUnavailable:
             raise AudioUnavailable() from None
+        words = drill_words(attempt)
+        if attempt.is_oddity:
+            choices = [
+                {"key": key, "label": label, "word": "", "ipa": ""}
+                for key, label in POSITION_LABELS_VI.items()
+            ]
+        else:
+            choices = [
+                {"key": word.key, "label": word.label, "word": word.word, "ipa": word.ipa}
+                for word in words
+            ]
         output = {
             "id": attempt.pk,
             "kind": attempt.pair.kind,
+            "format": attempt.item_format,
             "accent": attempt.accent,
             "audio_url": reverse("practice-api:drill-audio", args=[attempt.pk]),
             "answer_url": reverse("practice-api:drill-answer", args=[attempt.pk]),
-            "choices": [
-                {"key": word.key, "word": word.word, "ipa": word.ipa}
-                for word in drill_words(attempt)
-            ],
-            "prompt_vi": PROMPT_VI,
+            "choices": choices,
+            "words": [{"label": w.label, "word": w.word, "ipa": w.ipa} for w in words],
+            "prompt_vi": PROMPT_ODDITY_VI if attempt.is_oddity else PROMPT_VI,
         }
         return Response(self.OutputSerializer(output).data)
 
@@ -152,8 +190,9 @@ class DrillKindsApi(LearnerApi):
 
 
 class DrillAudioApi(LearnerApi):
-    """The item's audio (the attempt's owner only), streamed so that no URL names the file.
-    ``Cache-Control: private, no-store``."""
+    """The item's audio (the attempt's owner only), streamed so that no URL names the file,
+    rendered afresh for each play (a tiny random gain and lead silence): its bytes are never
+    those of a public file. ``Cache-Control: private, no-store``."""
 
     content_negotiation_class = AnyAcceptNegotiation
 
@@ -165,32 +204,53 @@ class DrillAudioApi(LearnerApi):
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
         attempt = _attempt_or_404(request, pk)
-        source = drill_audio_source(attempt)
-        if source is None:
-            raise AudioUnavailable()
         try:
-            data, content_type = audio_bytes(source)
-        except OSError:
+            data = drill_audio_render(attempt)
+        except DrillAudioUnavailable:
             raise AudioUnavailable() from None
-        play_record(source)
-        response = HttpResponse(data, content_type=content_type)
+        response = HttpResponse(data, content_type="audio/mpeg")
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
 
 class WordSerializer(serializers.Serializer):
-    key = serializers.CharField()
+    key = serializers.CharField(allow_blank=True)
+    label = serializers.CharField()
     word = serializers.CharField()
     ipa = serializers.CharField()
     phoneme_id = serializers.IntegerField(source="phoneme.pk")
-    phoneme_ipa = serializers.CharField(source="phoneme.ipa_symbol")
+    phoneme_ipa = serializers.CharField(source="sound", help_text="In the item's accent.")
     vietnamese_approx = serializers.CharField(source="phoneme.vietnamese_approx")
+
+
+@extend_schema_serializer(component_name="DrillAnswerLessonProgress")
+class LessonProgressSerializer(serializers.Serializer):
+    lesson_id = serializers.IntegerField()
+    status = serializers.CharField()
+    score = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    window_correct = serializers.IntegerField()
+    confirm_correct = serializers.IntegerField()
+    voices = serializers.IntegerField()
+    complete = serializers.BooleanField()
+    needed_vi = serializers.CharField(allow_blank=True)
+
+
+@extend_schema_serializer(component_name="DrillAnswerPlacement")
+class PlacementSerializer(serializers.Serializer):
+    answered = serializers.IntegerField()
+    total = serializers.IntegerField()
+    done = serializers.BooleanField()
+    first_lesson_id = serializers.IntegerField(allow_null=True)
+    first_lesson_url = serializers.CharField(allow_null=True)
 
 
 class DrillAnswerApi(LearnerApi):
     """Answer an item once (a second answer is 409). Says whether it was right, which word
-    was played, why, and the learner's progress on that sound and its next review."""
+    was played (and, for a three-way item, where), which voice said it, why, tips for the
+    learner's dialect first, the contrast's recent mastery, its next review, the lesson's
+    completion and the placement test's progress."""
 
     # Per learner: PHATAM_DRILL_ANSWER_RATE.
     throttle_classes = [ScopedRateThrottle]
@@ -198,7 +258,7 @@ class DrillAnswerApi(LearnerApi):
 
     @extend_schema_serializer(component_name="DrillAnswerInput")
     class InputSerializer(serializers.Serializer):
-        choice = serializers.ChoiceField(choices=["a", "b"])
+        choice = serializers.ChoiceField(choices=["a", "b", "c"])
 
     @extend_schema_serializer(component_name="DrillAnswerProgress")
     class ProgressSerializer(serializers.Serializer):
@@ -207,39 +267,85 @@ class DrillAnswerApi(LearnerApi):
         correct = serializers.IntegerField()
         mastery = serializers.IntegerField()
 
+    @extend_schema_serializer(component_name="DrillAnswerMastery")
+    class MasterySerializer(serializers.Serializer):
+        answered = serializers.IntegerField(help_text="Answers on the contrast lately (≤ 10).")
+        correct = serializers.IntegerField()
+        percent = serializers.IntegerField(
+            allow_null=True, help_text="Null until 5 answers say anything."
+        )
+
     @extend_schema_serializer(component_name="DrillAnswerReview")
     class ReviewSerializer(serializers.Serializer):
         due = serializers.DateTimeField()
         reviews = serializers.IntegerField()
 
-    @extend_schema_serializer(component_name="DrillAnswerLessonProgress")
-    class LessonProgressSerializer(serializers.Serializer):
-        lesson_id = serializers.IntegerField()
-        status = serializers.CharField()
-        score = serializers.IntegerField()
-
     @extend_schema_serializer(component_name="DrillAnswerOutput")
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
+        format = serializers.ChoiceField(choices=["identify", "oddity"])
         correct = serializers.BooleanField()
         choice = serializers.CharField()
+        odd_position = serializers.IntegerField(allow_null=True)
         answer = WordSerializer()
         other = WordSerializer()
+        voice = serializers.CharField(help_text="The voice that said the answer (its key).")
+        voice_label_vi = serializers.CharField()
+        voices = serializers.ListField(
+            child=serializers.CharField(), help_text="Every sound's voice, in play order."
+        )
         explanation_vi = serializers.CharField()
         note_vi = serializers.CharField()
+        tips_vi = serializers.ListField(
+            child=serializers.CharField(), help_text="The learner's dialect's tips first."
+        )
         progress = serializers.SerializerMethodField()
+        mastery = serializers.SerializerMethodField()
         review = serializers.SerializerMethodField()
         lesson = serializers.SerializerMethodField()
+        placement = serializers.SerializerMethodField()
 
         def get_progress(self, result) -> dict:
             return DrillAnswerApi.ProgressSerializer(result["progress"]).data
 
+        def get_mastery(self, result) -> dict:
+            return DrillAnswerApi.MasterySerializer(result["mastery"]).data
+
         def get_review(self, result) -> dict:
             return DrillAnswerApi.ReviewSerializer(result["card"]).data
 
+        @extend_schema_field(LessonProgressSerializer(allow_null=True))
         def get_lesson(self, result) -> dict | None:
-            progress = result["lesson_progress"]
-            return DrillAnswerApi.LessonProgressSerializer(progress).data if progress else None
+            progress, completion = result["lesson_progress"], result["completion"]
+            if progress is None:
+                return None
+            row = {
+                "lesson_id": progress.lesson_id,
+                "status": progress.status,
+                "score": progress.score,
+                "answered": completion.answered,
+                "window_correct": completion.window_correct,
+                "confirm_correct": completion.confirm_correct,
+                "voices": completion.voices,
+                "complete": completion.complete,
+                "needed_vi": completion.needed_vi,
+            }
+            return LessonProgressSerializer(row).data
+
+        @extend_schema_field(PlacementSerializer(allow_null=True))
+        def get_placement(self, result) -> dict | None:
+            state = result["placement"]
+            if state is None:
+                return None
+            first = state.first_lesson
+            row = {
+                "answered": state.answered,
+                "total": state.total,
+                "done": state.done,
+                "first_lesson_id": first.pk if first else None,
+                "first_lesson_url": reverse("practice:lesson", args=[first.pk]) if first else None,
+            }
+            return PlacementSerializer(row).data
 
     @extend_schema(
         request=InputSerializer,
@@ -257,18 +363,34 @@ class DrillAnswerApi(LearnerApi):
             raise NotFound(f"No drill item {pk}.") from None
         except DrillAlreadyAnswered:
             raise AlreadyAnswered() from None
+        except ValueError:
+            raise ValidationError(
+                {"choice": ["Bài này chỉ có hai lựa chọn: a hoặc b (only a or b)."]}
+            ) from None
         attempt = result.attempt
         heard, other = drill_answer_words(attempt)
+        dialect = learner_dialect(request.user)
+        tips = [tip.text_vi for tip in tips_for(heard.phoneme, dialect=dialect)]
+        tips = tips or ([heard.phoneme.tip_vi] if heard.phoneme.tip_vi else [])
         output = {
             "id": attempt.pk,
+            "format": attempt.item_format,
             "correct": result.correct,
             "choice": attempt.choice,
+            "odd_position": attempt.odd_position,
             "answer": heard,
             "other": other,
+            "voice": attempt.voice,
+            "voice_label_vi": voice_label_vi(attempt.voice, accent=attempt.accent),
+            "voices": [voice_label_vi(v, accent=attempt.accent) for _, _, v in attempt.clips],
             "explanation_vi": drill_explanation_vi(attempt, correct=result.correct),
             "note_vi": attempt.pair.note_vi,
+            "tips_vi": tips,
             "progress": result.progress,
+            "mastery": result.mastery,
             "card": result.card,
             "lesson_progress": result.lesson_progress,
+            "completion": result.completion,
+            "placement": result.placement,
         }
         return Response(self.OutputSerializer(output).data)

@@ -1,18 +1,18 @@
 """Lessons with the learner's progress. A lesson is a path: each phoneme's explanation and
-its sound, then listening drills on the lesson's contrasts; all of them answered right once
-(or ``complete``) completes it."""
+its sound, then three-way listening items on the lesson's contrasts. The server alone decides
+when it is complete, from the learner's answers (``lesson_completion``): no client says so."""
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import database_id
 from apps.practice.api.base import LearnerApi, learner_errors
 from apps.practice.selectors import lesson_get, lesson_path, lessons_list
-from apps.practice.services.lessons import lesson_complete
+from apps.practice.services.lessons import LessonNotComplete, lesson_complete
 
 
 class LessonProgressSerializer(serializers.Serializer):
@@ -41,6 +41,10 @@ class LessonSerializer(serializers.Serializer):
     title = serializers.CharField()
     title_vi = serializers.CharField()
     description_vi = serializers.CharField()
+    trains_vi = serializers.CharField(help_text="What the lesson trains and why, in Vietnamese.")
+    stage = serializers.ChoiceField(
+        choices=["perception", "production"], help_text="Hearing first, then saying."
+    )
     order = serializers.IntegerField()
     phonemes = LessonPhonemeSerializer(source="phoneme_links", many=True)
     pair_count = serializers.SerializerMethodField()
@@ -159,21 +163,25 @@ class LessonDetailApi(LearnerApi):
         return Response(self.OutputSerializer(path).data)
 
 
-class LessonCompleteApi(LearnerApi):
-    """Mark the lesson completed. ``score`` (0–100) is optional: without it, the share of
-    right answers in the lesson's drills. The best score is kept."""
+class LessonNotCompleteError(APIException):
+    status_code = 409
+    default_code = "lesson_not_complete"
 
-    @extend_schema_serializer(component_name="LessonCompleteInput")
-    class InputSerializer(serializers.Serializer):
-        score = serializers.IntegerField(min_value=0, max_value=100, required=False)
+
+class LessonCompleteApi(LearnerApi):
+    """Complete the lesson if the learner's own answers meet the completion rule: at least
+    80 % right over the last 10 and the last 20 items of the lesson, heard in at least 3
+    voices (409 with what is missing otherwise). Nothing the client sends counts: a body, a
+    ``score``, is ignored. The best score is kept; a completed lesson stays completed."""
 
     @extend_schema(
-        request=InputSerializer,
-        responses={200: LessonProgressSerializer, **learner_errors(400, 401, 403, 404)},
+        request=None,
+        responses={200: LessonProgressSerializer, **learner_errors(401, 403, 404, 409)},
     )
     def post(self, request: Request, pk: str) -> Response:
         lesson = _lesson_or_404(request, pk)
-        form = self.InputSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        progress = lesson_complete(request.user, lesson, score=form.validated_data.get("score"))
+        try:
+            progress = lesson_complete(request.user, lesson)
+        except LessonNotComplete as exc:
+            raise LessonNotCompleteError(exc.completion.needed_vi) from None
         return Response(LessonProgressSerializer(progress).data)

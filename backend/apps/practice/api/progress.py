@@ -5,8 +5,11 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.curriculum.audio.serializers import AccentField
+from apps.curriculum.models import Dialect
 from apps.practice.api.base import LearnerApi, learner_errors
 from apps.practice.models import Voice
+from apps.practice.onboarding import placement_state
 from apps.practice.selectors import learner_profile_get, learner_progress
 from apps.practice.services.accounts import profile_update
 
@@ -56,16 +59,27 @@ class ProgressApi(LearnerApi):
 
 class ProfileApi(LearnerApi):
     """The learner's profile: ``voice`` (female/male) picks women's or men's formants as the
-    target of their vowels."""
+    target of their vowels; ``dialect`` (bac/trung/nam) puts the tips for their Vietnamese
+    first; ``accent`` is the English accent they practise (remembered across pages).
+    ``PATCH`` sets any of them."""
 
     @extend_schema_serializer(component_name="ProfileInput")
     class InputSerializer(serializers.Serializer):
-        voice = serializers.ChoiceField(choices=Voice.choices)
+        voice = serializers.ChoiceField(choices=Voice.choices, required=False)
+        dialect = serializers.ChoiceField(choices=Dialect.choices, required=False)
+        accent = AccentField(required=False)
 
     @extend_schema_serializer(component_name="ProfileOutput")
     class OutputSerializer(serializers.Serializer):
         username = serializers.CharField(source="user.username")
         voice = serializers.CharField()
+        dialect = serializers.CharField(help_text='"" until the learner has chosen.')
+        accent = serializers.CharField(help_text='"" until the learner has chosen.')
+        placement_done = serializers.SerializerMethodField()
+        first_lesson_id = serializers.IntegerField(allow_null=True)
+
+        def get_placement_done(self, profile) -> bool:
+            return placement_state(profile.user).done
 
     @extend_schema(responses={200: OutputSerializer, **learner_errors(401)})
     def get(self, request: Request) -> Response:
@@ -77,5 +91,5 @@ class ProfileApi(LearnerApi):
     def patch(self, request: Request) -> Response:
         form = self.InputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        profile = profile_update(request.user, voice=form.validated_data["voice"])
+        profile = profile_update(request.user, **form.validated_data)
         return Response(self.OutputSerializer(profile).data)

@@ -16,12 +16,15 @@ from apps.practice.services.drills import (
     DrillNotFound,
     DrillResult,
     NoDrillAvailable,
-    audio_bytes,
     drill_answer,
-    drill_audio_source,
+    drill_audio_render,
     drill_start,
 )
-from apps.practice.services.lessons import lesson_complete, lesson_progress_from_drills
+from apps.practice.services.lessons import (
+    LessonNotComplete,
+    lesson_complete,
+    lesson_progress_from_drills,
+)
 from apps.practice.services.recordings import (
     LEARNER_RECORDING_MODELS,
     ORPHAN_GRACE,
@@ -45,12 +48,12 @@ __all__ = [
     "DrillAudioUnavailable",
     "DrillNotFound",
     "DrillResult",
+    "LessonNotComplete",
     "NoDrillAvailable",
-    "audio_bytes",
     "auth_token_for",
     "auth_token_issue",
     "drill_answer",
-    "drill_audio_source",
+    "drill_audio_render",
     "drill_start",
     "learner_create",
     "learner_recordings_expire",

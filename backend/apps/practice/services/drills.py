@@ -7,22 +7,26 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from apps.curriculum.audio.playback import audio_for_phoneme
+from apps.curriculum.audio.playback import play_record
 from apps.curriculum.models import (
-    AudioSource,
-    MinimalPair,
     Phoneme,
     PronunciationLesson,
     UserPhonemeProgress,
     UserPronunciationLessonProgress,
 )
 from apps.curriculum.progress import phoneme_attempt_record
-from apps.curriculum.selectors import UnknownWord
-from apps.practice.models import DrillAttempt, ReviewCard
-from apps.practice.selectors import drill_pair_next
+from apps.practice.drill_audio import RenderingUnavailable, item_clips, item_rendering
+from apps.practice.models import DrillAttempt, ItemFormat, ReviewCard
+from apps.practice.onboarding import PlacementState, placement_finish, placement_pair_next
+from apps.practice.selectors import (
+    ContrastMastery,
+    LessonCompletion,
+    contrast_mastery,
+    drill_pair_next,
+    last_voice_for_pair,
+)
 from apps.practice.services.lessons import lesson_progress_from_drills
 from apps.practice.services.reviews import review_card_rate
-from speech.formats import FORMATS, detect_format
 
 logger = logging.getLogger(__name__)
 
@@ -53,70 +57,81 @@ def drill_start(
     kind: str | None = None,
     phoneme: Phoneme | None = None,
     lesson: PronunciationLesson | None = None,
+    placement: bool = False,
 ) -> DrillAttempt:
-    """Make the learner's next listening item: a due review first, then a new contrast.
+    """Make the learner's next listening item: the weakest due review first, then a new
+    contrast in course order (:func:`drill_pair_next`), or the placement test's next one.
 
-    One word of the pair, chosen at random, is played; its audio is found (or generated) now,
-    and an item without audio is skipped. Raises :class:`NoDrillAvailable` when nothing
+    Inside a lesson the item is three-way (three sounds in three voices, the odd one to find:
+    chance is 1 in 3); elsewhere one word is played and picked of two. Each sound is said by a
+    voice chosen afresh, the answer's never the one that said this contrast's last item; an
+    item whose audio cannot be had is skipped. Raises :class:`NoDrillAvailable` when nothing
     matches and :class:`DrillAudioUnavailable` when no audio could be had.
     """
     tried: list[int] = []
     for _ in range(DRILL_AUDIO_TRIES):
-        pick = drill_pair_next(
-            user, kind=kind, phoneme=phoneme, lesson=lesson, exclude=tuple(tried)
-        )
-        if pick is None:
+        if placement:
+            pair = placement_pair_next(user, accent=accent, exclude=tuple(tried))
+        else:
+            pick = drill_pair_next(
+                user,
+                accent=accent,
+                kind=kind,
+                phoneme=phoneme,
+                lesson=lesson,
+                exclude=tuple(tried),
+            )
+            pair = pick.pair if pick is not None else None
+        if pair is None:
             break
         number = secrets.choice((1, 2))
-        source = _word_audio(pick.pair, number, accent=accent)
-        if source is not None:
+        oddity = lesson is not None and not placement
+        odd_position = secrets.choice((1, 2, 3)) if oddity else None
+        clips = item_clips(
+            pair,
+            accent=accent,
+            answer_word=number,
+            odd_position=odd_position,
+            last_voice=last_voice_for_pair(user, pair),
+        )
+        if clips is not None:
+            answer = clips[odd_position - 1] if oddity else clips[0]
             return DrillAttempt.objects.create(
                 user=user,
-                pair=pick.pair,
+                pair=pair,
                 answer_word=number,
                 word_1_key=secrets.choice(("a", "b")),
                 accent=accent,
-                lesson=lesson,
-                audio_source=source,
+                lesson=None if placement else lesson,
+                placement=placement,
+                item_format=ItemFormat.ODDITY if oddity else ItemFormat.IDENTIFY,
+                odd_position=odd_position,
+                audio_source=answer.source,
+                clips=[clip.as_json() for clip in clips],
+                voice=answer.voice,
             )
-        tried.append(pick.pair.pk)
+        tried.append(pair.pk)
     if not tried:
         raise NoDrillAvailable("No drill item matches.")
     raise DrillAudioUnavailable(f"No audio for pairs {tried}.")
 
 
-def _word_audio(pair: MinimalPair, number: int, *, accent: str) -> AudioSource | None:
-    """A stored or newly generated file of word ``number`` of ``pair``; ``None`` when only
-    the browser's speech synthesis is left (that would have to be given the word)."""
-    phoneme = pair.phoneme_1 if number == 1 else pair.phoneme_2
-    word = pair.word_1 if number == 1 else pair.word_2
+def drill_audio_render(attempt: DrillAttempt) -> bytes:
+    """The item's audio, rendered afresh for this play (never the bytes of a stored file);
+    a sound whose file cleanup deleted is said again and the item remembers it. Each file
+    played is counted. Raises :class:`DrillAudioUnavailable` when it cannot be had now."""
     try:
-        answer = audio_for_phoneme(phoneme, accent=accent, word=word)
-    except UnknownWord:
-        logger.warning("Pair %s: '%s' is not a word of %s", pair.pk, word, phoneme)
-        return None
-    return answer.source
-
-
-def drill_audio_source(attempt: DrillAttempt) -> AudioSource | None:
-    """The file to play for ``attempt``: the one chosen when it was made, or, when cleanup
-    has deleted that one since, the word's audio found again (and kept on the attempt)."""
-    source = attempt.audio_source
-    if source is not None and source.audio_file:
-        return source
-    source = _word_audio(attempt.pair, attempt.answer_word, accent=attempt.accent)
-    if source is not None:
-        attempt.audio_source = source
-        attempt.save(update_fields=["audio_source"])
-    return source
-
-
-def audio_bytes(source: AudioSource) -> tuple[bytes, str]:
-    """The file's bytes and MIME type; ``OSError`` when storage cannot give them."""
-    with source.audio_file.open("rb") as file:
-        data = file.read()
-    audio_format = detect_format(data[:16])
-    return data, FORMATS[audio_format][1] if audio_format else "application/octet-stream"
+        data, played, sources = item_rendering(attempt.pair, attempt.clips, accent=attempt.accent)
+    except (RenderingUnavailable, OSError) as exc:
+        logger.warning("Drill item %s: no audio (%s)", attempt.pk, exc)
+        raise DrillAudioUnavailable(str(exc)) from None
+    if played != attempt.clips:
+        answer = sources[attempt.odd_position - 1 if attempt.is_oddity else 0]
+        DrillAttempt.objects.filter(pk=attempt.pk).update(clips=played, audio_source=answer)
+        attempt.clips, attempt.audio_source = played, answer
+    for source in sources:
+        play_record(source)
+    return data
 
 
 @dataclass(frozen=True)
@@ -125,16 +140,22 @@ class DrillResult:
     correct: bool
     progress: UserPhonemeProgress
     card: ReviewCard
+    mastery: ContrastMastery
     lesson_progress: UserPronunciationLessonProgress | None
+    completion: LessonCompletion | None
+    placement: PlacementState | None
 
 
 def drill_answer(user, attempt_id: int, *, choice: str) -> DrillResult:
-    """Answer the learner's item ``attempt_id`` with ``choice`` ("a" or "b"), once.
+    """Answer the learner's item ``attempt_id`` with ``choice`` ("a", "b", or "c" for a
+    three-way item), once.
 
     The answer is claimed with a conditional UPDATE (unanswered → answered): of two answers
     racing, one wins and the other gets :class:`DrillAlreadyAnswered`. The heard phoneme's
-    progress is counted, the contrast's FSRS card rated (right → Good, wrong → Again), and a
-    lesson's drills may complete it. Raises :class:`DrillNotFound` for anyone else's item.
+    progress is counted, the contrast's FSRS card rated (right → Good, wrong → Again), a
+    lesson's completion rule is checked (:func:`lesson_completion`) and the placement test
+    may end. Raises :class:`DrillNotFound` for anyone else's item, ``ValueError`` for a
+    choice the item does not offer.
     """
     attempt = (
         DrillAttempt.objects.select_related("pair__phoneme_1", "pair__phoneme_2")
@@ -143,6 +164,8 @@ def drill_answer(user, attempt_id: int, *, choice: str) -> DrillResult:
     )
     if attempt is None:
         raise DrillNotFound(attempt_id)
+    if choice not in attempt.choice_keys:
+        raise ValueError(f"{choice!r} is not one of {', '.join(attempt.choice_keys)}")
     correct = choice == attempt.answer_key
     now = timezone.now()
     with transaction.atomic():
@@ -155,7 +178,14 @@ def drill_answer(user, attempt_id: int, *, choice: str) -> DrillResult:
         heard = attempt.pair.phoneme_1 if attempt.answer_word == 1 else attempt.pair.phoneme_2
         progress = phoneme_attempt_record(user, heard, correct=correct)
         card = review_card_rate(user, attempt.pair, correct=correct, now=now)
-        lesson_progress = None
+        lesson_progress = completion = placement = None
         if attempt.lesson_id is not None:
-            lesson_progress = lesson_progress_from_drills(user, attempt.lesson_id, now=now)
-    return DrillResult(attempt, correct, progress, card, lesson_progress)
+            lesson_progress, completion = lesson_progress_from_drills(
+                user, attempt.lesson_id, now=now
+            )
+        if attempt.placement:
+            placement = placement_finish(user, now=now)
+    mastery = contrast_mastery(user, [attempt.pair_id])[attempt.pair_id]
+    return DrillResult(
+        attempt, correct, progress, card, mastery, lesson_progress, completion, placement
+    )

@@ -9,9 +9,10 @@ from apps.curriculum.audio.jobs import CeleryJobs
 from apps.curriculum.audio.lifecycle import (
     audio_pregenerate,
     audio_pregenerate_queued,
+    drill_voice_tasks,
     pregenerate_tasks,
 )
-from apps.curriculum.audio.voices import accents, voices_for
+from apps.curriculum.audio.voices import accents, drill_voices_for, voices_for
 from apps.curriculum.management.commands._progress import progress_bar
 from apps.curriculum.models import Phoneme
 
@@ -19,7 +20,8 @@ from apps.curriculum.models import Phoneme
 class Command(BaseCommand):
     help = (
         "Pre-generate cached TTS (valid PHATAM_TTS_CACHE_DAYS days) for every phoneme and its "
-        "example words in every configured voice. Valid files are kept; run it again any time."
+        "example words in every configured voice, and the minimal-pair words in every voice of the "
+        "drills' pool (PHATAM_DRILL_VOICES). Valid files are kept; run it again any time."
     )
 
     def add_arguments(self, parser) -> None:
@@ -79,16 +81,24 @@ class Command(BaseCommand):
         if unknown_accents:
             raise CommandError(f"Unknown accent(s) {sorted(unknown_accents)}; use {accents()}")
         voices = [v for a in (accent or accents()) for v in voices_for(a)]
+        drill_pool = [d.voice for a in (accent or accents()) for d in drill_voices_for(a)]
         if voice:
-            unknown_voices = set(voice) - {v.key for v in voices}
+            unknown_voices = set(voice) - {v.key for v in [*voices, *drill_pool]}
             if unknown_voices:
                 raise CommandError(
                     f"Unknown voice(s) {sorted(unknown_voices)}; configured: "
-                    + ", ".join(v.key for v in voices)
+                    + ", ".join(sorted({v.key for v in [*voices, *drill_pool]}))
                 )
             voices = [v for v in voices if v.key in voice]
 
         tasks = pregenerate_tasks(phonemes, voices, words=not no_words)
+        if not no_words:
+            # The drills' other voices say the minimal-pair words (many voices per item).
+            tasks += [
+                task
+                for task in drill_voice_tasks(phonemes, accent or accents())
+                if not voice or task.voice.key in voice
+            ]
         started = time.monotonic()
         with progress_bar(len(tasks), "Generating audio", self.stderr._out) as step:
             if queue:

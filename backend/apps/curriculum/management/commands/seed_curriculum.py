@@ -38,6 +38,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Phonemes:       {report.phonemes}")
         self.stdout.write(f"Minimal pairs:  {report.minimal_pairs} (with the drills' pairs)")
         self.stdout.write(f"Lessons:        {report.lessons}")
+        self.stdout.write(f"Tips:           {report.tips}")
         self.stdout.write(f"US forms:       {report.us_forms_checked} checked against CMUdict")
         if report.pairs_not_in_file:
             self.stdout.write(

@@ -1,6 +1,8 @@
-/* Listening drills: fetch an item, play its audio, take the answer (click, 1/2 or A/B),
-   show why, go on (Enter). Space replays. The item's audio comes from an URL that names only
-   the item: the page learns the word when it answers, like the learner. */
+/* Listening drills: fetch an item, play its audio, take the answer (click, 1/2/3 or A/B/C),
+   show why and which voice spoke, go on (Enter). Space replays. Two formats: "identify" (one
+   word, pick it of two) and "oddity" (three sounds in three voices, pick the odd one). The
+   item's audio comes from an URL that names only the item: the page learns the word when it
+   answers, like the learner. The accent chosen is remembered in the learner's profile. */
 (function () {
   "use strict";
 
@@ -15,6 +17,8 @@
   var done = document.getElementById("drill-done");
   var right = document.getElementById("drill-right");
   var kindSelect = document.getElementById("drill-kind");
+  var pairLine = document.getElementById("drill-pair");
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 40rem)") : { matches: false };
   var choices = Array.prototype.slice.call(root.querySelectorAll(".choice"));
   var audio = new Audio();
   var item = null;
@@ -58,6 +62,7 @@
   }
 
   function resetChoices() {
+    pairLine.hidden = true;
     choices.forEach(function (button) {
       button.disabled = true;
       button.classList.remove("correct", "wrong");
@@ -131,10 +136,25 @@
     audio.src = objectUrl;
     choices.forEach(function (button) {
       var choice = data.choices.filter(function (c) { return c.key === button.dataset.key; })[0];
-      button.querySelector(".word").textContent = choice.word;
-      button.querySelector(".ipa").textContent = "/" + choice.ipa + "/";
+      button.hidden = !choice;
+      if (!choice) return;
+      var word = button.querySelector(".word");
+      word.textContent = choice.label;
+      word.lang = data.format === "oddity" ? "vi" : "en";
+      button.querySelector(".ipa").textContent = choice.ipa ? "/" + choice.ipa + "/" : "";
       button.disabled = false;
     });
+    if (data.format === "oddity" && data.words) {
+      clear(pairLine);
+      pairLine.appendChild(document.createTextNode("Cặp từ: "));
+      data.words.forEach(function (word, index) {
+        if (index) pairLine.appendChild(document.createTextNode(" – "));
+        pairLine.appendChild(el("span", word.label, { lang: "en" }));
+        pairLine.appendChild(document.createTextNode(" "));
+        pairLine.appendChild(el("span", "/" + word.ipa + "/", { lang: "en-fonipa", class: "ipa" }));
+      });
+      pairLine.hidden = false;
+    }
     prompt.textContent = data.prompt_vi;
     say("");
     replay.disabled = false;
@@ -189,12 +209,14 @@
     if (data.correct) counts.right += 1;
     done.textContent = String(counts.done);
     right.textContent = String(counts.right);
+    var oddity = data.format === "oddity";
     choices.forEach(function (button) {
       button.disabled = true;
       var mark = button.querySelector(".mark");
       if (button.dataset.key === data.answer.key) {
         button.classList.add("correct");
-        mark.textContent = button.dataset.key === key ? "✓ Bạn chọn đúng" : "✓ Từ đúng";
+        mark.textContent = button.dataset.key === key ? "✓ Bạn chọn đúng" :
+          (oddity ? "✓ Tiếng khác" : "✓ Từ được phát");
       } else if (button.dataset.key === key) {
         button.classList.add("wrong");
         mark.textContent = "✗ Bạn chọn";
@@ -203,15 +225,46 @@
     clear(feedback);
     feedback.className = "feedback " + (data.correct ? "good" : "bad");
     feedback.appendChild(el("p", data.correct ? "✓ Đúng rồi!" : "✗ Chưa đúng.", { class: "verdict" }));
-    feedback.appendChild(wordLine("Bạn nghe:", data.answer));
-    feedback.appendChild(wordLine("Từ còn lại:", data.other));
+    if (oddity) {
+      feedback.appendChild(wordLine("Tiếng thứ " + data.odd_position + " là:", data.answer));
+      feedback.appendChild(wordLine("Hai tiếng kia là:", data.other));
+    } else {
+      feedback.appendChild(wordLine("Từ được phát:", data.answer));
+      feedback.appendChild(wordLine("Từ còn lại:", data.other));
+    }
     if (data.note_vi) feedback.appendChild(el("p", data.note_vi));
-    var progress = data.progress;
-    feedback.appendChild(el("p", "Âm /" + data.answer.phoneme_ipa + "/: thành thạo " + progress.mastery +
-      "% (" + progress.correct + "/" + progress.attempts + " lần đúng).", { class: "progress-line" }));
+    (data.tips_vi || []).slice(0, 1).forEach(function (tip) {
+      feedback.appendChild(el("p", "Mẹo: " + tip, { class: "tip-line" }));
+    });
+    feedback.appendChild(el("p", "Giọng đọc: " + data.voice_label_vi + ".", { class: "voice-line" }));
+    var mastery = data.mastery;
+    if (mastery && mastery.percent !== null) {
+      feedback.appendChild(el("p", "Cặp từ này: thành thạo " + mastery.percent + "% (" +
+        mastery.correct + "/" + mastery.answered + " câu gần nhất đúng).", { class: "mastery-line" }));
+    } else if (mastery) {
+      feedback.appendChild(el("p", "Cặp từ này: đúng " + mastery.correct + "/" + mastery.answered +
+        " câu gần nhất; cần thêm vài câu nữa để tính độ thành thạo.", { class: "mastery-line" }));
+    }
+    if (data.lesson) {
+      feedback.appendChild(el("p", data.lesson.status === "completed" ? "✓ Bạn đã hoàn thành bài học này!" :
+        "Bài học: đúng " + data.lesson.window_correct + "/10 câu gần nhất. " + data.lesson.needed_vi,
+        { class: "lesson-line" }));
+    }
+    if (data.placement) {
+      var placement = data.placement;
+      var line = el("p", "Bài kiểm tra xếp lớp: " + placement.answered + "/" + placement.total + " câu.",
+        { class: "placement-line" });
+      if (placement.done && placement.first_lesson_url) {
+        line.appendChild(document.createTextNode(" Xong! "));
+        line.appendChild(el("a", "Bắt đầu bài học đầu tiên của bạn", { href: placement.first_lesson_url,
+          id: "placement-first-lesson" }));
+      }
+      feedback.appendChild(line);
+    }
     setState("answered");
-    next.hidden = false;
-    next.focus();
+    next.hidden = Boolean(data.placement && data.placement.done);
+    if (narrow.matches) root.scrollIntoView({ block: "start" });
+    if (!next.hidden) next.focus({ preventScroll: true });
     root.dispatchEvent(new CustomEvent("drill:answered", { detail: data, bubbles: true }));
   }
 
@@ -219,9 +272,26 @@
     button.addEventListener("click", function () { answer(button.dataset.key); });
   });
   replay.addEventListener("click", play);
+  if (kindSelect) kindSelect.addEventListener("change", function () { if (!busy) load(); });
   next.addEventListener("click", function () { load(); });
 
-  var KEYS = { "1": "a", a: "a", A: "a", "2": "b", b: "b", B: "b" };
+  var KEYS = { "1": "a", a: "a", A: "a", "2": "b", b: "b", B: "b", "3": "c", c: "c", C: "c" };
+
+  function keyOffered(key) {
+    return choices.some(function (button) { return button.dataset.key === key && !button.hidden; });
+  }
+
+  // The accent chosen is the learner's from now on (their profile remembers it).
+  root.querySelectorAll('input[name="drill-accent"]').forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      fetchJson(root.dataset.profileUrl, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ accent: accent() }),
+      }).catch(function () { /* this page still uses it */ });
+      if (!busy) load();
+    });
+  });
 
   function typing(target) {
     return target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName) && target.type !== "radio";
@@ -235,7 +305,7 @@
     } else if (event.key === "Enter" && answered && !busy) {
       event.preventDefault();
       load();
-    } else if (KEYS[event.key] && !answered) {
+    } else if (KEYS[event.key] && !answered && keyOffered(KEYS[event.key])) {
       event.preventDefault();
       answer(KEYS[event.key]);
     }

@@ -13,6 +13,25 @@
     return checked ? checked.value : "";
   }
 
+  // Each transcription carries every accent's form (data-ipa-en-us, data-ipa-en-gb): show the
+  // one of the accent the learner listens to.
+  function showAccentForms() {
+    var code = accent().toLowerCase();
+    if (!code) return;
+    var key = "ipa" + code.split("-").map(function (part) {
+      return part.charAt(0).toUpperCase() + part.slice(1);
+    }).join("");
+    document.querySelectorAll(".accent-form").forEach(function (element) {
+      var form = element.dataset[key];
+      if (form) element.textContent = "/" + form + "/";
+    });
+  }
+
+  document.querySelectorAll('input[name="drill-accent"]').forEach(function (input) {
+    input.addEventListener("change", showAccentForms);
+  });
+  showAccentForms();
+
   function showStatus(progress) {
     if (!status || !progress) return;
     status.dataset.status = progress.status;
@@ -62,14 +81,17 @@
         body: "{}",
       })
         .then(function (response) {
-          if (!response.ok) throw new Error();
-          return response.json();
+          return response.json().catch(function () { return {}; }).then(function (body) {
+            if (response.status === 409) {
+              said.textContent = "Chưa hoàn thành. " + (body.detail || "");
+              return;
+            }
+            if (!response.ok) throw new Error();
+            showStatus(body);
+            said.textContent = "Bài học đã hoàn thành.";
+          });
         })
-        .then(function (progress) {
-          showStatus(progress);
-          said.textContent = "Đã lưu: bài học hoàn thành.";
-        })
-        .catch(function () { said.textContent = "Không lưu được. Hãy thử lại."; });
+        .catch(function () { said.textContent = "Không kiểm tra được. Hãy thử lại."; });
     });
   }
 })();

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practice', '0003_word_recording'),
+        ('practice', '0004_word_recording'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

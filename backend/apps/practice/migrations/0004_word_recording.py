@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('curriculum', '0003_us_forms_and_pair_kinds'),
-        ('practice', '0002_vowelrecording_file_size'),
+        ('practice', '0003_drill_voices_formats_onboarding'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
