@@ -78,6 +78,9 @@ class Measurement:
     start: tuple[float, float]  # F1, F2 at 20 % of the voiced span
     end: tuple[float, float]  # F1, F2 at 80 %
     f3: float = math.nan
+    duration: float = math.nan  # s, of the voiced span
+    f0: float = math.nan  # Hz, median over the voiced span
+    ceiling: float = 5000.0  # Hz, the formant ceiling the track was made with
 
 
 WOMEN_FACTOR = 1.17  # Hillenbrand et al. (1995): women's formants over men's, on average
@@ -148,19 +151,37 @@ def bark(hz: float) -> float:
     return 26.81 * hz / (1960 + hz) - 0.53
 
 
-def measure(sound: parselmouth.Sound) -> Measurement:
-    """F1/F2 of ``sound``; :class:`MeasurementError` when Praat cannot analyse it."""
+# Formant ceilings by the speaker's pitch: Praat's manual advises 5000 Hz for men and 5500 Hz
+# for women (a shorter vocal tract puts every formant higher); with 5000 Hz a woman's /iː/
+# (F2 near 2800 Hz) loses its F2, the tracker pairing F1 with a spurious 1300 Hz peak.
+CEILING_MEN, CEILING_WOMEN, CEILING_CHILDREN = 5000.0, 5500.0, 6500.0
+WOMEN_MIN_F0, CHILDREN_MIN_F0 = 165.0, 290.0  # Hz, median F0 of the voiced span
+
+
+def ceiling_for_f0(f0: float) -> float:
+    """The formant ceiling for a voice of median pitch ``f0`` (Hz)."""
+    if f0 >= CHILDREN_MIN_F0:
+        return CEILING_CHILDREN
+    return CEILING_WOMEN if f0 >= WOMEN_MIN_F0 else CEILING_MEN
+
+
+def measure(sound: parselmouth.Sound, *, by_pitch: bool = False) -> Measurement:
+    """F1/F2 of ``sound``; :class:`MeasurementError` when Praat cannot analyse it.
+
+    With ``by_pitch`` the formant ceiling follows the speaker's pitch
+    (:func:`ceiling_for_f0`), as for learners' recordings; otherwise it is 5000 Hz, the
+    setting the project's own audio was tuned with."""
     try:
-        return _measure(sound)
+        return _measure(sound, by_pitch=by_pitch)
     except parselmouth.PraatError as exc:
         raise MeasurementError(f"Praat cannot analyse the sound: {exc}".strip()) from exc
 
 
-def _formants(sound: parselmouth.Sound) -> parselmouth.Formant:
+def _formants(sound: parselmouth.Sound, ceiling: float = CEILING_MEN) -> parselmouth.Formant:
     return sound.to_formant_burg(
         time_step=0.005,
         max_number_of_formants=5,
-        maximum_formant=5000.0,
+        maximum_formant=ceiling,
         window_length=0.025,
         pre_emphasis_from=50,
     )
@@ -174,13 +195,16 @@ def _median_formant(formants: parselmouth.Formant, number: int, lo: float, hi: f
     return float(np.median(values))
 
 
-def _measure(sound: parselmouth.Sound) -> Measurement:
+def _measure(sound: parselmouth.Sound, *, by_pitch: bool = False) -> Measurement:
     pitch = sound.to_pitch(time_step=0.005, pitch_floor=60, pitch_ceiling=500)
-    voiced = pitch.xs()[pitch.selected_array["frequency"] > 0]
+    frequencies = pitch.selected_array["frequency"]
+    voiced = pitch.xs()[frequencies > 0]
     if voiced.size < 4:
         raise MeasurementError("no voiced sound to measure")
     first, last = float(voiced[0]), float(voiced[-1])
-    formants = _formants(sound)
+    f0 = float(np.median(frequencies[frequencies > 0]))
+    ceiling = ceiling_for_f0(f0) if by_pitch else CEILING_MEN
+    formants = _formants(sound, ceiling)
     span = last - first
 
     def at(fraction: float) -> tuple[float, float]:
@@ -199,6 +223,9 @@ def _measure(sound: parselmouth.Sound) -> Measurement:
         start=at(0.2),
         end=at(0.8),
         f3=f3,
+        duration=span,
+        f0=f0,
+        ceiling=ceiling,
     )
 
 

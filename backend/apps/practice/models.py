@@ -258,3 +258,82 @@ class VowelRecording(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – /{self.phoneme.ipa_symbol}/ {self.verdict}"
+
+
+class WordRecording(models.Model):
+    """A learner's recording of one word of a minimal pair and the verdict on the contrast
+    the pair trains (``check_name``: a key of ``speech.wordchecks.CHECKS``), with the measurement.
+
+    Private and expiring like :class:`VowelRecording`: the file lives in the
+    ``learner_recordings`` storage and goes after PHATAM_LEARNER_RECORDING_DAYS (``file_name``
+    emptied); the verdict stays in the learner's history.
+    """
+
+    class Verdict(models.TextChoices):
+        OK = "ok", "Đúng"
+        NOT_OK = "not_ok", "Chưa đúng"
+        CANNOT_JUDGE = "cannot_judge", "Không chấm được"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="word_recordings"
+    )
+    pair = models.ForeignKey(
+        "curriculum.MinimalPair", on_delete=models.CASCADE, related_name="learner_recordings"
+    )
+    word_number = models.PositiveSmallIntegerField(help_text="1 or 2: the word of the pair.")
+    word = models.CharField(max_length=64)
+    accent = models.CharField(max_length=10)
+    check_name = models.CharField(max_length=20)
+    verdict = models.CharField(max_length=12, choices=Verdict.choices)
+    heard = models.CharField(max_length=20, blank=True)
+    measurement = models.JSONField(default=dict, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_size = models.PositiveIntegerField(default=0)  # counted in the learner's quota
+    content_type = models.CharField(max_length=40, blank=True)
+    duration = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # A learner's history, newest first.
+            models.Index(fields=["user", "-created_at"], name="idx_wordrec_user_created"),
+            # Expiry: recordings older than the cutoff that still have a file.
+            models.Index(fields=["created_at"], name="idx_wordrec_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verdict__in=["ok", "not_ok", "cannot_judge"]),
+                name="wordrecording_verdict_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(word_number__in=[1, 2]), name="wordrecording_word_number_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.word} ({self.check_name}) {self.verdict}"
+
+
+class VowelCalibration(models.Model):
+    """A learner's own corner vowel (/iː ɑː uː/), measured once: with all three, their vowels
+    are judged in their own vowel space (``speech.vowelfeedback.Calibration``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vowel_calibrations"
+    )
+    vowel = models.CharField(max_length=4)
+    f1 = models.FloatField()
+    f2 = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "vowel"], name="unique_vowel_calibration"),
+            models.CheckConstraint(
+                condition=Q(vowel__in=["iː", "ɑː", "uː"]), name="vowelcalibration_vowel_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: /{self.vowel}/ {self.f1:.0f}/{self.f2:.0f}"

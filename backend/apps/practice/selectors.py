@@ -24,7 +24,14 @@ from apps.curriculum.selectors import (
     phoneme_symbol_for_accent,
     phonemes_for_chart,
 )
-from apps.practice.models import DrillAttempt, LearnerProfile, ReviewCard, VowelRecording
+from apps.practice.models import (
+    DrillAttempt,
+    LearnerProfile,
+    ReviewCard,
+    VowelCalibration,
+    VowelRecording,
+)
+from apps.practice.vowels import CALIBRATION_VOWELS, Calibration
 from speech.ipa import primary_stress_syllable
 
 # A phoneme counts as mastered from this mastery (0–100) on.
@@ -410,6 +417,31 @@ def vowel_recordings_list(user, *, phoneme: Phoneme | None = None) -> QuerySet[V
     if phoneme is not None:
         recordings = recordings.filter(phoneme=phoneme)
     return recordings.order_by("-created_at", "-pk")[:HISTORY_LIMIT]
+
+
+def vowel_calibration_get(user) -> Calibration | None:
+    """The learner's calibration when all three corner vowels are recorded, else ``None``."""
+    rows = {
+        vowel: (f1, f2)
+        for vowel, f1, f2 in VowelCalibration.objects.filter(user=user).values_list(
+            "vowel", "f1", "f2"
+        )
+    }
+    if set(rows) != set(CALIBRATION_VOWELS):
+        return None
+    return Calibration(rows)
+
+
+def vowel_calibration_state(user) -> dict:
+    """``{vowels: {symbol: {f1, f2} or None}, complete}`` for the learner."""
+    rows = {
+        vowel: {"f1": round(f1), "f2": round(f2)}
+        for vowel, f1, f2 in VowelCalibration.objects.filter(user=user).values_list(
+            "vowel", "f1", "f2"
+        )
+    }
+    vowels = {vowel: rows.get(vowel) for vowel in CALIBRATION_VOWELS}
+    return {"vowels": vowels, "complete": all(vowels.values())}
 
 
 def vowel_recording_get(user, pk: int, *, staff_too: bool = False) -> VowelRecording | None:

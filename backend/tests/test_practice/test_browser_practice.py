@@ -7,10 +7,17 @@ import unittest
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 from django.core.management import call_command
 
 from apps.curriculum.models import Phoneme
-from apps.practice.models import DrillAttempt, LearnerProfile, VowelRecording
+from apps.practice.models import (
+    DrillAttempt,
+    LearnerProfile,
+    VowelCalibration,
+    VowelRecording,
+    WordRecording,
+)
 from tests.browser import (
     AXE_JS,
     CHROMIUM,
@@ -20,7 +27,8 @@ from tests.browser import (
     serious_axe_violations,
 )
 from tests.factories import make_user
-from tests.test_practice.helpers import PrivateRecordingsMixin, espeak_vowel_wav
+from tests.speech_fixtures import espeak_word
+from tests.test_practice.helpers import PrivateRecordingsMixin, espeak_vowel_wav, wav_bytes
 
 PASSWORD = "mot-mat-khau-dai-2024"
 
@@ -301,4 +309,104 @@ class VowelRecorderTests(LearnerBrowserTestCase):
         self.assertEqual(self.page.locator("#vowel-history li").count(), 1)
         self.assert_accessible("the vowel recorder with a result")
         self.screenshot("vowel-recorder.png")
+        self.assertEqual(self.errors, [])
+
+    def test_a_corner_vowel_is_recorded_for_calibration(self):
+        self.context.grant_permissions(["microphone"])
+        make_user("thu")
+        self.log_in("thu")
+        self.open("/hoc/nguyen-am/")
+        self.page.click("#calibration summary")
+        self.assert_accessible("the vowel page with calibration open")
+        self.page.click('#calibration button[data-vowel="iː"]')
+        self.page.wait_for_function(
+            "() => document.querySelector('#calibration .done[data-for=\"iː\"]').textContent"
+            " === '✓'",
+            timeout=30_000,
+        )
+        (calibration,) = VowelCalibration.objects.filter(user__username="thu")
+        self.assertEqual(calibration.vowel, "iː")
+        self.assertIn("Chưa đủ", self.page.locator("#calibration-status").text_content())
+        self.assertEqual(self.errors, [])
+
+
+class WordRecorderTests(LearnerBrowserTestCase):
+    """After a final-consonant drill item, the learner records the word: Chromium's fake
+    microphone says eSpeak NG's "light" in one browser and "lie" (its final /t/ dropped) in
+    the other, and the two get different answers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._wav_dir = tempfile.TemporaryDirectory(prefix="phatam-mic-")
+        cls.browsers = {}
+        for name, mnemonics in (("light", "l'aIt"), ("lie", "l'aI")):
+            samples, rate = espeak_word(mnemonics, voice="en-us", wpm=150)
+            silence = np.zeros(int(0.3 * rate))
+            take = np.concatenate([silence, samples, np.zeros(int(2.5 * rate))])
+            wav = Path(cls._wav_dir.name) / f"{name}.wav"
+            wav.write_bytes(wav_bytes(take, rate))
+            cls.browsers[name] = cls.playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=[
+                    *LAUNCH_ARGS,
+                    "--use-fake-ui-for-media-stream",
+                    "--use-fake-device-for-media-stream",
+                    f"--use-file-for-fake-audio-capture={wav}",
+                ],
+            )
+
+    @classmethod
+    def tearDownClass(cls):
+        for browser in cls.browsers.values():
+            browser.close()
+        super().tearDownClass()
+        cls._wav_dir.cleanup()
+
+    def answer_until_a_final_stop(self) -> DrillAttempt:
+        """Answer final-consonant items until one whose word ends in a plosive."""
+        item = self.wait_for_item()
+        self.page.select_option("#drill-kind", "final_consonant")  # from the next item on
+        for _ in range(15):
+            self.page.keyboard.press("1")
+            self.page.wait_for_selector('#drill[data-state="answered"]')
+            attempt = DrillAttempt.objects.select_related("pair").get(pk=item)
+            ipa = attempt.pair.word_1_ipa if attempt.answer_word == 1 else attempt.pair.word_2_ipa
+            if attempt.pair.kind == "final_consonant" and ipa.strip("/")[-1] in "ptkbdg":
+                self.page.wait_for_selector('#say-word[data-state="ready"]')
+                return attempt
+            self.page.keyboard.press("Enter")
+            item = self.wait_for_item(item)
+        self.fail("no final-stop item in 15 tries")
+
+    def test_a_word_with_its_final_consonant_and_one_without_get_different_answers(self):
+        verdicts = {}
+        for name in ("light", "lie"):
+            with self.subTest(name):
+                self.context.close()
+                self.context = self.browsers[name].new_context(viewport=self.viewport)
+                self.context.grant_permissions(["microphone"])
+                self.page = self.context.new_page()
+                self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+                make_user(name)
+                self.log_in(name)
+                self.answer_until_a_final_stop()
+                self.assertEqual(
+                    self.page.get_attribute("#say-word", "data-check"), "final_consonant"
+                )
+                self.page.click("#say-word-record")
+                self.page.wait_for_selector('#say-word[data-state="done"]', timeout=30_000)
+                verdicts[name] = self.page.get_attribute("#say-word-verdict", "data-verdict")
+                recording = WordRecording.objects.get(user__username=name)
+                self.assertEqual(recording.verdict, verdicts[name])
+                hint = self.page.locator("#say-word-hint").text_content()
+                self.assertTrue(hint)
+                self.assertNotIn(
+                    "Hz", self.page.locator("#say-word-result > p").all_text_contents()[0]
+                )
+                self.assertGreater(self.page.locator("#say-word-wave .bar").count(), 10)
+                self.assert_accessible(f"the drill page with a recorded word ({name})")
+                self.screenshot(f"say-word-{name}.png")
+        self.assertEqual(verdicts, {"light": "ok", "lie": "not_ok"})
         self.assertEqual(self.errors, [])

@@ -17,9 +17,27 @@ from apps.practice.models import LearnerProfile, VowelRecording
 from apps.practice.services.recordings import learner_recordings_expire, learner_recordings_storage
 from speech.decoding import decode_bytes
 from tests.factories import TempMediaMixin, make_category, make_phoneme, make_user
-from tests.test_practice.helpers import PrivateRecordingsMixin, espeak_vowel_wav, wav_bytes
+from tests.speech_fixtures import RATE, klatt_vowel
+from tests.test_practice.helpers import (
+    PrivateRecordingsMixin,
+    espeak_vowel,
+    espeak_vowel_wav,
+    wav_bytes,
+)
 
 FEEDBACK = "/api/feedback/vowel/"
+
+
+def shortened(samples: np.ndarray, rate: int, seconds: float) -> np.ndarray:
+    """The middle ``seconds`` of the sound in ``samples``, with 20 ms fades."""
+    loud = np.flatnonzero(np.abs(samples) > 0.05 * np.abs(samples).max())
+    middle = (loud[0] + loud[-1]) // 2
+    half = int(seconds * rate / 2)
+    part = np.array(samples[middle - half : middle + half], dtype=np.float64)
+    fade = np.linspace(0, 1, int(0.02 * rate))
+    part[: fade.size] *= fade
+    part[-fade.size :] *= fade[::-1]
+    return np.concatenate([np.zeros(rate // 10), part, np.zeros(rate // 10)])
 
 
 class VowelTestCase(PrivateRecordingsMixin, TempMediaMixin, TestCase):
@@ -74,9 +92,27 @@ class FeedbackTests(VowelTestCase):
                 # /ɪ/ is lower and further back than /iː/: F1 too high.
                 self.assertIn("Đưa lưỡi lên cao hơn, miệng khép lại một chút.", body["advice_vi"])
 
-    def test_the_short_vowel_is_ok_for_short_i(self):
+    def test_the_short_vowel_said_short_is_ok_for_short_i(self):
+        samples, rate = espeak_vowel("ɪ", accent="en-GB")
+        body = self.record(self.short_i, wav_bytes(shortened(samples, rate, 0.16), rate)).json()
+        self.assertEqual(body["verdict"], "ok", body)
+
+    def test_the_short_vowel_held_long_is_heard_as_the_long_one(self):
+        # eSpeak says a vowel alone for about 400 ms: a long vowel's length.
         body = self.record(self.short_i, self.wavs["ɪ", "en-GB"], accent="en-GB").json()
-        self.assertEqual(body["verdict"], "ok")
+        self.assertEqual((body["verdict"], body["heard_as"]), ("heard_as", "iː"))
+        self.assertIn("ngắn", " ".join(body["advice_vi"]))
+
+    def test_without_a_chosen_voice_a_high_voice_compares_with_womens_formants(self):
+        vowel = klatt_vowel(220, (437, 2761, 3372), 0.32)  # Hillenbrand's women's /iː/
+        body = self.record(self.long_i, wav_bytes(vowel, RATE)).json()
+        self.assertEqual((body["voice"], body["verdict"]), ("female", "ok"))
+        self.assertIn("women", body["reference"])
+
+    def test_a_chosen_mens_voice_is_kept_whatever_the_pitch(self):
+        LearnerProfile.objects.create(user=self.learner, voice="male")
+        vowel = klatt_vowel(220, (437, 2761, 3372), 0.32)
+        self.assertEqual(self.record(self.long_i, wav_bytes(vowel, RATE)).json()["voice"], "male")
 
     def test_a_womans_profile_compares_with_womens_formants(self):
         LearnerProfile.objects.create(user=self.learner, voice="female")
@@ -111,6 +147,21 @@ class FeedbackTests(VowelTestCase):
         response = self.record(self.long_i, wav_bytes(np.zeros(22050), 22050))
         self.assertEqual(response.status_code, 400)
         self.assertIn("silent", response.json()["file"][0])
+
+    def test_a_square_wave_is_refused_as_not_a_vowel(self):
+        t = np.arange(22050) / 22050
+        response = self.record(
+            self.long_i, wav_bytes(0.4 * np.sign(np.sin(2 * np.pi * 200 * t)), 22050)
+        )
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("no vowel", response.json()["detail"])
+        self.assertFalse(VowelRecording.objects.exists())
+
+    def test_a_clipped_recording_is_refused_with_its_reason(self):
+        samples, rate = espeak_vowel("iː", accent="en-US")
+        response = self.record(self.long_i, wav_bytes(np.clip(samples * 10, -1, 1), rate))
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("quá to", response.json()["detail"])
 
     def test_a_sound_without_voice_has_no_vowel_to_measure(self):
         # A hiss that swells, like a held /s/: sound, but nothing voiced to measure.

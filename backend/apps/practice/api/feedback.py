@@ -35,7 +35,7 @@ from apps.practice.services.recordings import (
     vowel_recording_bytes,
     vowel_recording_delete,
 )
-from apps.practice.vowels import NotAMonophthong, reference_vowels, vowel_target
+from apps.practice.vowels import NotAMonophthong, Refused, reference_vowels, vowel_target
 from speech.acoustics import MeasurementError
 
 NO_VOWEL = (
@@ -158,6 +158,8 @@ class VowelFeedbackApi(LearnerApi):
         )
         tip_vi = serializers.CharField(source="recording.phoneme.tip_vi")
         reference = serializers.CharField(source="feedback.reference")
+        normalised = serializers.BooleanField(source="feedback.normalised")
+        length_ok = serializers.BooleanField(source="feedback.length_ok")
         vowels = ChartVowelSerializer(many=True, source="feedback.vowels")
         audio_url = serializers.SerializerMethodField()
         created_at = serializers.DateTimeField(source="recording.created_at")
@@ -206,6 +208,8 @@ class VowelFeedbackApi(LearnerApi):
             raise _not_a_monophthong(phoneme) from None
         except RecordingRejected as exc:
             raise ValidationError({"file": [str(exc)]}) from None
+        except Refused as exc:
+            raise NoVowel(str(exc)) from None
         except MeasurementError:
             raise NoVowel() from None
         except StorageUnavailable as exc:

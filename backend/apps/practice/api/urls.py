@@ -1,6 +1,14 @@
 from django.urls import path
 
-from apps.practice.api import accounts, drills, feedback, lessons, progress
+from apps.practice.api import (
+    accounts,
+    calibration,
+    drills,
+    feedback,
+    lessons,
+    progress,
+    word_feedback,
+)
 
 app_name = "practice-api"
 
@@ -17,6 +25,22 @@ urlpatterns = [
     path("lessons/<str:pk>/", lessons.LessonDetailApi.as_view(), name="lesson"),
     path("lessons/<str:pk>/complete/", lessons.LessonCompleteApi.as_view(), name="lesson-complete"),
     path("feedback/vowel/", feedback.VowelFeedbackApi.as_view(), name="vowel-feedback"),
+    path("feedback/word/", word_feedback.WordFeedbackApi.as_view(), name="word-feedback"),
+    path("feedback/word/task/", word_feedback.WordTaskApi.as_view(), name="word-task"),
+    path("feedback/word/model/", word_feedback.WordModelAudioApi.as_view(), name="word-model"),
+    path(
+        "feedback/word/<str:pk>/", word_feedback.WordRecordingApi.as_view(), name="word-recording"
+    ),
+    path(
+        "feedback/word/<str:pk>/audio/",
+        word_feedback.WordRecordingAudioApi.as_view(),
+        name="word-recording-audio",
+    ),
+    path(
+        "feedback/vowel/calibration/",
+        calibration.VowelCalibrationApi.as_view(),
+        name="vowel-calibration",
+    ),
     path("feedback/vowel/chart/", feedback.VowelChartApi.as_view(), name="vowel-chart"),
     path("feedback/vowel/<str:pk>/", feedback.VowelRecordingApi.as_view(), name="vowel-recording"),
     path(

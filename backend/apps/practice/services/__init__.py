@@ -26,9 +26,13 @@ from apps.practice.services.lessons import (
     lesson_progress_from_drills,
 )
 from apps.practice.services.recordings import (
+    LEARNER_RECORDING_MODELS,
     ORPHAN_GRACE,
+    NotACalibrationVowel,
     learner_recordings_expire,
     learner_recordings_storage,
+    vowel_calibration_clear,
+    vowel_calibration_record,
     vowel_recording_add,
     vowel_recording_bytes,
     vowel_recording_delete,
@@ -37,7 +41,9 @@ from apps.practice.services.reviews import review_card_rate, scheduler
 
 __all__ = [
     "DRILL_AUDIO_TRIES",
+    "LEARNER_RECORDING_MODELS",
     "ORPHAN_GRACE",
+    "NotACalibrationVowel",
     "DrillAlreadyAnswered",
     "DrillAudioUnavailable",
     "DrillNotFound",
@@ -57,6 +63,8 @@ __all__ = [
     "profile_update",
     "review_card_rate",
     "scheduler",
+    "vowel_calibration_clear",
+    "vowel_calibration_record",
     "vowel_recording_add",
     "vowel_recording_bytes",
     "vowel_recording_delete",

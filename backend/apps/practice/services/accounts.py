@@ -19,7 +19,7 @@ from rest_framework.authtoken.models import Token
 
 from apps.curriculum.audio.voices import accent_validate
 from apps.practice.models import DrillAttempt, LearnerProfile
-from apps.practice.services.recordings import vowel_recordings_delete_for
+from apps.practice.services.recordings import learner_recordings_delete_for
 
 USERNAME_ALLOWED = re.compile(r"^[A-Za-z0-9._-]+$")
 USERNAME_NOT_ASCII = (
@@ -138,5 +138,5 @@ def profile_update(user, **fields) -> LearnerProfile:
 def learner_data_delete(user) -> None:
     """Account-deletion hook: delete ``user``'s recordings (their files once that commits)
     and drill attempts; review cards, profile and progress go with the user row."""
-    vowel_recordings_delete_for(user)
+    learner_recordings_delete_for(user)
     DrillAttempt.objects.filter(user=user).delete()

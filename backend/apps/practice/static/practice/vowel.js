@@ -8,6 +8,7 @@
   if (!root) return;
 
   var RECORD_MS = 2000;
+  var LONG = ["iː", "uː", "ɑː", "ɔː", "ɜː"]; // said long; the others short, as in a word
   var SVG = "http://www.w3.org/2000/svg";
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var select = document.getElementById("vowel-phoneme");
@@ -100,17 +101,11 @@
     if (!data) return;
     node("line", { class: "axis drawn", x1: BOX.left, y1: BOX.bottom, x2: BOX.right, y2: BOX.bottom });
     node("line", { class: "axis drawn", x1: BOX.left, y1: BOX.top, x2: BOX.left, y2: BOX.bottom });
-    [2500, 2000, 1500, 1000, 700].forEach(function (hz) {
-      node("text", { class: "tick drawn", x: x(hz), y: BOX.bottom + 16, "text-anchor": "middle" }, String(hz));
-    });
-    [300, 500, 700, 900].forEach(function (hz) {
-      node("text", { class: "tick drawn", x: BOX.left - 6, y: y(hz) + 4, "text-anchor": "end" }, String(hz));
-    });
     node("text", { class: "axis-title drawn", x: (BOX.left + BOX.right) / 2, y: BOX.bottom + 36,
-      "text-anchor": "middle" }, "F2 (Hz): ← lưỡi trước · lưỡi sau →");
+      "text-anchor": "middle" }, "← lưỡi trước · lưỡi sau →");
     node("text", { class: "axis-title drawn", x: 14, y: (BOX.top + BOX.bottom) / 2,
       "text-anchor": "middle", transform: "rotate(-90 14 " + (BOX.top + BOX.bottom) / 2 + ")" },
-      "F1 (Hz): ↑ lưỡi cao · lưỡi thấp ↓");
+      "↑ lưỡi cao · lưỡi thấp, miệng mở ↓");
     data.targets.forEach(function (target) {
       node("ellipse", { class: "target-region drawn", cx: x(target.f2), cy: y(target.f1),
         rx: pxPerBarkX(), ry: pxPerBarkY() });
@@ -138,9 +133,9 @@
       node("text", { class: "learner-label drawn", x: cx + 12, y: cy + 5 }, "Bạn");
     }
     var desc = document.getElementById("vowel-chart-desc");
-    desc.textContent = "Trục ngang: F2, trục dọc: F1. Mục tiêu /" + data.ipa_symbol + "/ quanh F1 " +
-      first.f1 + " Hz, F2 " + first.f2 + " Hz." + (current.latest ? " Lần ghi mới nhất của bạn: F1 " +
-      Math.round(current.latest.f1) + " Hz, F2 " + Math.round(current.latest.f2) + " Hz." : "");
+    desc.textContent = "Trục ngang: lưỡi trước hay sau; trục dọc: lưỡi cao hay thấp. Vùng nét đứt: " +
+      "mục tiêu /" + data.ipa_symbol + "/." + (current.latest ? " Lần ghi mới nhất của bạn: " +
+      verdictText(current.latest) + "." : "");
   }
 
   function loadChart() {
@@ -181,8 +176,7 @@
     current.points.forEach(function (point) {
       var item = document.createElement("li");
       var when = new Date(point.created_at);
-      item.appendChild(document.createTextNode(when.toLocaleString("vi-VN") + " – F1 " + Math.round(point.f1) +
-        " Hz, F2 " + Math.round(point.f2) + " Hz – " + verdictText(point) + " "));
+      item.appendChild(document.createTextNode(when.toLocaleString("vi-VN") + " – " + verdictText(point) + " "));
       if (point.audio_url) {
         var play = document.createElement("button");
         play.type = "button";
@@ -273,7 +267,9 @@
           send(new Blob(chunks, { type: recorder.mimeType }));
         });
         setState("recording");
-        tell("Đang ghi âm: hãy nói /" + symbol() + "/ và kéo dài âm…");
+        tell(LONG.indexOf(symbol()) >= 0
+          ? "Đang ghi âm: hãy nói /" + symbol() + "/ và kéo dài âm…"
+          : "Đang ghi âm: hãy nói /" + symbol() + "/ ngắn và gọn…");
         recorder.start();
         window.setTimeout(function () { recorder.stop(); }, RECORD_MS);
       })
@@ -301,6 +297,14 @@
         }
         setState("done");
         current.latest = answer.body;
+        if (current.chart && answer.body.voice !== current.chart.voice) {
+          // No voice chosen yet: the server went by the pitch; show that voice's chart.
+          current.chart.voice = answer.body.voice;
+          current.chart.vowels = answer.body.vowels;
+          current.chart.targets = [answer.body.target];
+          var radio = root.querySelector('input[name="vowel-voice"][value="' + answer.body.voice + '"]');
+          if (radio) radio.checked = true;
+        }
         showResult(answer.body);
         tell("Xong: điểm “Bạn” trên biểu đồ là nguyên âm vừa ghi.");
         return loadHistory();
