@@ -159,3 +159,43 @@ class AccountDeletionTests(PrivateRecordingsMixin, TestCase):
         account_delete(classroom.teacher)
         self.assertFalse(Membership.objects.exists())
         self.assertEqual(api_as(learner).get("/api/classes/").json(), [])
+
+
+class SharedWordRecordingTests(PrivateRecordingsMixin, TestCase):
+    """Word recordings (practice's WordRecording) are shared like vowels: with the app's
+    verdict, only while the learner agrees."""
+
+    def test_a_shared_word_recording_with_its_verdict(self):
+        from apps.practice.models import WordRecording
+
+        long_i, short_i = make_contrast()
+        pair = make_pair(long_i, short_i, word_1="sheep", word_2="ship")
+        learner = make_user()
+        classroom = make_classroom(learners=[learner])
+        name = learner_recordings_storage().save("test/word.wav", ContentFile(WAV))
+        recording = WordRecording.objects.create(
+            user=learner,
+            pair=pair,
+            word_number=1,
+            word="sheep",
+            accent="en-US",
+            check_name="vowel_length",
+            verdict="not_ok",
+            file_name=name,
+            content_type="audio/wav",
+            duration=0.8,
+        )
+        teacher = api_as(classroom.teacher)
+        detail = f"/api/classes/{classroom.pk}/members/{learner.pk}/report/"
+        audio = (
+            f"/api/classes/{classroom.pk}/members/{learner.pk}/recordings/word/{recording.pk}/audio/"
+        )
+        self.assertEqual(teacher.get(audio).status_code, 404)
+        consent = f"/api/classes/{classroom.pk}/members/me/consent/"
+        api_as(learner).put(consent, {"share_recordings": True}, format="json")
+        rows = teacher.get(detail).json()["recordings"]
+        self.assertEqual(
+            [(r["kind"], r["label"], r["verdict"], r["verdict_vi"]) for r in rows],
+            [("word", "sheep", "not_ok", "Chưa đúng")],
+        )
+        self.assertEqual(teacher.get(audio).content, WAV)
