@@ -366,8 +366,10 @@ class WordRecorderTests(LearnerBrowserTestCase):
 
     def answer_until_a_final_stop(self) -> DrillAttempt:
         """Answer final-consonant items until one whose word ends in a plosive."""
-        item = self.wait_for_item()
-        self.page.select_option("#drill-kind", "final_consonant")  # from the next item on
+        first = self.wait_for_item()
+        self.page.select_option("#drill-kind", "final_consonant")  # a new item of that kind
+        self.page.locator("#drill-kind").blur()  # keys typed into a select answer nothing
+        item = self.wait_for_item(first)
         for _ in range(15):
             self.page.keyboard.press("1")
             self.page.wait_for_selector('#drill[data-state="answered"]')
