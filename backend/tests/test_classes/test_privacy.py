@@ -187,7 +187,8 @@ class SharedWordRecordingTests(PrivateRecordingsMixin, TestCase):
         )
         teacher = api_as(classroom.teacher)
         detail = f"/api/classes/{classroom.pk}/members/{learner.pk}/report/"
-        audio = f"/api/classes/{classroom.pk}/members/{learner.pk}/recordings/word/{recording.pk}/audio/"
+        member = f"/api/classes/{classroom.pk}/members/{learner.pk}"
+        audio = f"{member}/recordings/word/{recording.pk}/audio/"
         self.assertEqual(teacher.get(audio).status_code, 404)
         consent = f"/api/classes/{classroom.pk}/members/me/consent/"
         api_as(learner).put(consent, {"share_recordings": True}, format="json")
