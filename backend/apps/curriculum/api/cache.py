@@ -276,16 +276,17 @@ class PayloadWsgi:
     """
 
     MAX_HOSTS = 64  # a bound on the captured header sets (ALLOWED_HOSTS may be "*")
+    MAX_NAMES = 256  # a bound on the remembered URL -> payload names
 
     def __init__(self, app):
         self.app = app
         self.headers: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        self.names: dict[tuple[str, str], str | None] = {}
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return self.app(environ, start_response)
-        query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", ""), True).items()}
-        name = _payload_name_for(environ.get("PATH_INFO", ""), query)
+        name = self._name(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
         if name is None:
             return self.app(environ, start_response)
         key = self._key(environ)
@@ -300,6 +301,17 @@ class PayloadWsgi:
         )
         start_response("304 Not Modified" if status == 304 else "200 OK", headers + extra)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def _name(self, path: str, query_string: str) -> str | None:
+        try:
+            return self.names[path, query_string]
+        except KeyError:
+            pass
+        query = {k: v[-1] for k, v in parse_qs(query_string, keep_blank_values=True).items()}
+        name = _payload_name_for(path, query)
+        if len(self.names) < self.MAX_NAMES:
+            self.names[path, query_string] = name
+        return name
 
     @staticmethod
     def _key(environ: dict) -> tuple[str, ...]:
