@@ -3,7 +3,7 @@
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import BinaryIO
 from uuid import uuid4
@@ -299,7 +299,8 @@ def drill_answers_offline_record(user, answers: list[OfflineAnswer]) -> dict[str
             outcomes[answer.client_key] = "not_found"
             continue
         now = timezone.now()
-        when = min(max(answer.answered_at or now, attempt.created_at), now)
+        # FSRS wants UTC; the phone's clock is trusted only between the item's making and now.
+        when = min(max(answer.answered_at or now, attempt.created_at), now).astimezone(UTC)
         correct = answer.choice == attempt.answer_key
         with transaction.atomic():
             try:

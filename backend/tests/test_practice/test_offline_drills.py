@@ -3,6 +3,7 @@ offline, recorded exactly once when they are synced, and count for the learner's
 reviews but never for a lesson."""
 
 from django.test import TestCase
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.curriculum.models import UserPhonemeProgress
@@ -76,6 +77,23 @@ class OfflineDrillTests(TempMediaMixin, TestCase):
         self.assertEqual(ReviewCard.objects.get(user=self.learner, pair=self.pairs[0]).reviews, 1)
         progress = UserPhonemeProgress.objects.filter(user=self.learner)
         self.assertEqual(sum(row.attempts for row in progress), 3)
+
+    def test_the_phone_s_time_is_kept_within_the_item_s_life(self):
+        items = self.pack()
+        results = self.sync(
+            [
+                {"id": items[0]["id"], "choice": "a", "client_key": "time-in-the-past",
+                 "answered_at": "2001-01-01T00:00:00+07:00"},
+                {"id": items[1]["id"], "choice": "a", "client_key": "time-in-the-future",
+                 "answered_at": "2999-01-01T00:00:00Z"},
+            ]
+        )  # fmt: skip
+
+        self.assertEqual(set(results.values()), {"recorded"})
+        for item in items[:2]:
+            attempt = DrillAttempt.objects.get(pk=item["id"])
+            self.assertGreaterEqual(attempt.answered_at, attempt.created_at)
+            self.assertLessEqual(attempt.answered_at, timezone.now())
 
     def test_another_learner_cannot_answer_my_pack(self):
         item = self.pack()[0]

@@ -44,7 +44,10 @@ function staleWhileRevalidate(event) {
     return response;
   });
   event.waitUntil(fresh.catch(() => undefined));
-  return caches.match(request, { cacheName: DATA_CACHE }).then((kept) => kept || fresh);
+  // ignoreVary: the payload varies on Accept-Encoding, which the browser sets below fetch().
+  return caches
+    .match(request, { cacheName: DATA_CACHE, ignoreVary: true })
+    .then((kept) => kept || fresh);
 }
 
 async function networkFirstPage(request) {

@@ -58,6 +58,7 @@
   }
 
   let syncing = null;
+  let syncs = 0; // finished attempts, for the browser tests
   async function sync() {
     if (!navigator.onLine || syncing) return syncing;
     syncing = (async () => {
@@ -82,7 +83,9 @@
       .catch(() => {}) // no answer: the queue stays for the next try
       .finally(async () => {
         syncing = null;
+        syncs += 1;
         await showQueue();
+        queueStatus.dataset.syncs = String(syncs);
       });
     return syncing;
   }
