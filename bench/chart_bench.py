@@ -17,6 +17,7 @@ max_requests), with and without preload_app, and prints p99 and the slowest answ
 
 import argparse
 import shutil
+import signal
 import sys
 import urllib.request
 from pathlib import Path
@@ -145,6 +146,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--recycle", type=int, default=0, help="max_requests (0: ratio run)")
     options = parser.parse_args()
+    # A `timeout` around the benchmark still stops its servers (the finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
     binary = ensure_wrk()
     var = throwaway_dir()

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from apps.curriculum.models import AudioSource, Phoneme
 from apps.practice.models import DrillAttempt, ReviewCard
-from tests.browser import BrowserTestCase, OneRequestAtATime
+from tests.browser import AXE_JS, BrowserTestCase, OneRequestAtATime, serious_axe_violations
 from tests.factories import make_user
 
 SYNC = "**/api/drills/offline-answers/"
@@ -70,6 +70,8 @@ class OfflinePhoneTests(BrowserTestCase):
         self.page.reload()
         self.assertTrue(self.page.is_visible("#network"))
         self.assertIn("ngoại tuyến", self.page.text_content("#network"))
+        if AXE_JS.exists():
+            self.assertEqual(serious_axe_violations(self.page), [], "the chart, offline")
         played = [self.play(ipa) for ipa in ("iː", "æ", "θ")]
         self.assertEqual(len(set(played)), 3)
 
@@ -86,6 +88,8 @@ class OfflinePhoneTests(BrowserTestCase):
                 self.page.text_content("#offline-feedback"), r"^(Đúng rồi!|Chưa đúng\.)"
             )
             self.page.wait_for_selector(f'#offline-queue[data-queued="{number}"]')
+            if number == 1 and AXE_JS.exists():
+                self.assertEqual(serious_axe_violations(self.page), [], "the offline drills")
             self.page.click("#offline-next")
         answered = DrillAttempt.objects.filter(user__username="hoa", answered_at__isnull=False)
         self.assertEqual(answered.count(), 0)
