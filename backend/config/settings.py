@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    "apps.core",
     "apps.curriculum",
     "apps.practice",
     "apps.studio",
@@ -70,7 +71,7 @@ MIDDLEWARE = [
     # a body, so that the JSON errors below are compressed too.
     "config.compression.CompressionMiddleware",
     # Outside everything that can answer an error under /api/, so that it sees them all.
-    "apps.curriculum.api.errors.ApiJsonErrorsMiddleware",
+    "apps.core.errors.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cached chart payloads are answered here, before sessions, CSRF and auth (public data).
     "apps.curriculum.api.cache.PayloadCacheMiddleware",
@@ -78,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF: the CSRF check reads the body, and the size limit must be in place first.
-    "apps.curriculum.audio.uploads.UploadLimitMiddleware",
+    "apps.core.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -126,9 +127,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# `manage.py test` gets what pytest's conftest gives: TTS engines in memory, no network beyond
-# 127.0.0.1 (as Django's own runner swaps in the locmem mail backend).
-TEST_RUNNER = "tests.runner.HermeticTestRunner"
+# The suite runs under pytest (`make test`), whose conftest keeps it off the network and
+# swaps the TTS engines for in-memory ones; `manage.py test` says so instead of running it.
+TEST_RUNNER = "tests.runner.PytestOnlyRunner"
 
 # Logins are throttled (django-axes): after PHATAM_LOGIN_FAILURE_LIMIT wrong passwords for one
 # username from one address, that pair is refused for PHATAM_LOGIN_COOLOFF_MINUTES, even with
@@ -150,8 +151,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The lock runs from the last allowed failure: more guesses while locked do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "apps.curriculum.admin.login.client_address"
-AXES_LOCKOUT_CALLABLE = "apps.curriculum.admin.login.locked_out_response"
+AXES_CLIENT_IP_CALLABLE = "apps.core.login.client_address"
+AXES_LOCKOUT_CALLABLE = "apps.core.login.locked_out_response"
 # No start-up banner on every command; lockouts are still logged (logger "axes").
 AXES_VERBOSE = False
 
@@ -277,6 +278,11 @@ LOGIN_URL = "practice:login"
 LOGIN_REDIRECT_URL = "practice:home"
 LOGOUT_REDIRECT_URL = "curriculum:chart"
 PHATAM_LEARNER_RECORDING_DAYS = env_int("PHATAM_LEARNER_RECORDING_DAYS", 30)
+# What one learner's recordings may take in storage together; past it their oldest files go
+# (the measured points stay). Recordings are kept as 32 kbit/s MP3: 2 MB is about 8 minutes.
+PHATAM_LEARNER_RECORDING_QUOTA_BYTES = env_int(
+    "PHATAM_LEARNER_RECORDING_QUOTA_BYTES", 2 * 1024 * 1024
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -293,6 +299,11 @@ REST_FRAMEWORK = {
         "plays": env_rate("PHATAM_PLAYS_RATE", "30/minute"),
         # Registration and token requests, per client: slows down password guessing.
         "auth": env_rate("PHATAM_AUTH_RATE", "10/minute"),
+        # Per learner: vowel recordings sent for feedback, drill items made and answered (each
+        # writes rows; a recording also a file).
+        "feedback": env_rate("PHATAM_FEEDBACK_RATE", "20/minute"),
+        "drill_next": env_rate("PHATAM_DRILL_NEXT_RATE", "60/minute"),
+        "drill_answer": env_rate("PHATAM_DRILL_ANSWER_RATE", "60/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Clients are told apart by REMOTE_ADDR unless NUM_PROXIES says how many trusted proxies
@@ -347,14 +358,20 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TIMEZONE = TIME_ZONE
 # A job is acknowledged when it ends, so one whose worker died runs again elsewhere (jobs are
-# idempotent); each worker process takes one job at a time, as jobs are slow and uneven.
+# idempotent): a killed pool process's job goes back to the queue at once (reject on worker
+# lost), a whole worker's after the visibility timeout. Each worker process takes one job at
+# a time, as jobs are slow and uneven.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Past the lock's 60 s wait and every voice's timeout; cleanup_audio_task sets its own hour.
+# Past every voice's timeout (a task waits only 2 s for a generation lock, then retries
+# later); cleanup_audio_task sets its own hour.
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
-# Redis hands an unacknowledged job to another worker after this: longer than any job lasts.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+# Redis hands an unacknowledged job to another worker after this: longer than a job lasts
+# (the time limit) and than a retry's countdown (30 s at most), so a job is never run twice
+# while alive, and short, so a job whose worker machine died is run again within minutes.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # With Redis down, enqueueing gives up within a second (the learner gets the next fallback)
 # instead of Celery's default 20 s of retries.

@@ -19,3 +19,6 @@ if settings.PHATAM_SERVE_MEDIA:
     urlpatterns += [
         re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", serve_media, name="media")
     ]
+
+# A database fault raised outside a view (the middleware answers those inside) is a 503 too.
+handler500 = "apps.core.errors.server_error"

@@ -67,8 +67,13 @@ def audio_inspect(
             f"The file is {detected.upper()} audio but its name ends in .{extension}; "
             f"name it .{FORMATS[detected][0][0]}."
         )
+    source = upload
+    if detected == "wav" and (chunk := _riff_size(upload)) < size:
+        # Bytes after the RIFF chunk are no part of the WAV: FFmpeg would still walk through
+        # them in search of more chunks (a second a megabyte), so it never sees them.
+        source = io.BytesIO(upload.read(chunk))
     try:
-        info = _decode(upload, detected, size, max_seconds=max_seconds)
+        info = _decode(source, detected, size, max_seconds=max_seconds)
     except av.error.FFmpegError as exc:
         logger.info("Rejected undecodable audio %r: %s", name, exc)
         raise AudioRejected("The audio is damaged or truncated and cannot be decoded.") from None
@@ -159,8 +164,15 @@ def _attached_picture(stream) -> bool:
     return bool(stream.disposition & av.stream.Disposition.attached_pic)
 
 
-def _wav_truncated(upload: BinaryIO, size: int) -> bool:
-    """True when the RIFF header claims more bytes than the file has."""
+def _riff_size(upload: BinaryIO) -> int:
+    """The bytes the RIFF header says the file has (its chunk and the 8 bytes before it);
+    the file position is back at 0 afterwards."""
     upload.seek(4)
     riff_size = int.from_bytes(upload.read(4), "little")
-    return riff_size + 8 > size
+    upload.seek(0)
+    return riff_size + 8
+
+
+def _wav_truncated(upload: BinaryIO, size: int) -> bool:
+    """True when the RIFF header claims more bytes than the file has."""
+    return _riff_size(upload) > size

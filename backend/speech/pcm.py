@@ -2,6 +2,7 @@
 
 import io
 
+import av
 import lameenc
 import numpy as np
 from mutagen import MutagenError
@@ -64,3 +65,29 @@ def tone(seconds: float, *, frequency: float = 220.0, sample_rate: int = 22050) 
     """A plain tone as int16 PCM (the test engine's "voice")."""
     t = np.arange(int(seconds * sample_rate)) / sample_rate
     return (np.sin(2 * np.pi * frequency * t) * 12000).astype(np.int16)
+
+
+# Learners' recordings are kept for replay only (they are measured before this): speech needs
+# no more than 8 kHz of bandwidth, and 32 kbit/s MP3 at 16 kHz keeps it at 4 KB a second.
+COMPACT_SAMPLE_RATE = 16000
+COMPACT_BITRATE_KBPS = 32
+
+
+def encode_compact_mp3(samples: np.ndarray, sample_rate: int) -> bytes:
+    """Mono float samples in [-1, 1] (as :func:`speech.decoding.audio_inspect` gives them)
+    resampled to 16 kHz and encoded as 32 kbit/s MP3: a new file made from the decoded
+    sound only, so nothing else the original file carried survives."""
+    frame = av.AudioFrame.from_ndarray(
+        np.ascontiguousarray(samples, dtype=np.float64).reshape(1, -1), format="dbl", layout="mono"
+    )
+    frame.sample_rate = sample_rate
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=COMPACT_SAMPLE_RATE)
+    chunks = [out.to_ndarray().reshape(-1) for out in resampler.resample(frame)]
+    chunks += [out.to_ndarray().reshape(-1) for out in resampler.resample(None)]
+    pcm = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+    encoder = lameenc.Encoder()
+    encoder.set_in_sample_rate(COMPACT_SAMPLE_RATE)
+    encoder.set_channels(1)
+    encoder.set_bit_rate(COMPACT_BITRATE_KBPS)
+    encoder.set_quality(2)
+    return bytes(encoder.encode(pcm.astype("<i2").tobytes()) + encoder.flush())

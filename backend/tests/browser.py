@@ -1,6 +1,7 @@
 """The base of the browser tests: Playwright drives Debian's Chromium (headless) against the
 live server. Tests are skipped, with the reason, where Chromium or Playwright is missing;
-`.ci/run` installs Chromium (scripts/install-chromium.sh), so CI always runs them."""
+`.ci/run` installs Chromium where it can (scripts/install-chromium.sh: it warns, and CI goes
+on, where it cannot)."""
 
 import os
 import time

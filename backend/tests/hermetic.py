@@ -3,9 +3,9 @@ locmem mail backend: every engine of PHATAM_TTS_ENGINES is the in-memory
 :class:`~speech.tts.locmem.LocMemEngine`, and each accent has one voice.
 
 ``tests/conftest.py`` turns it on for the whole pytest session (and resets the engine and the
-cache around each test); :mod:`tests.runner` does the same for ``manage.py test``. A test that
-needs the real eSpeak NG says so with :func:`real_espeak`; edge-tts is never reachable (a test
-of a text-only engine uses :data:`EDGE_OFFLINE`, whose network is always down).
+cache around each test). A test that needs the real eSpeak NG says so with
+:func:`real_espeak`; edge-tts is never reachable (a test of a text-only engine uses
+:data:`EDGE_OFFLINE`, whose network is always down). Passwords use a fast hasher.
 """
 
 import errno
@@ -38,9 +38,18 @@ def engines_in_memory(**real: dict) -> dict:
     return dict.fromkeys(settings.PHATAM_TTS_ENGINES, LOCMEM) | real
 
 
+# Django's advice for test speed: a fast hasher instead of PBKDF2's million rounds (half a
+# second of CPU per password set or checked, and the suite makes a user in ~80 tests).
+TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def hermetic_settings() -> override_settings:
     """The settings every test starts from (enable() it once, before any test)."""
-    return override_settings(PHATAM_TTS_ENGINES=engines_in_memory(), PHATAM_VOICES=TEST_VOICES)
+    return override_settings(
+        PHATAM_TTS_ENGINES=engines_in_memory(),
+        PHATAM_VOICES=TEST_VOICES,
+        PASSWORD_HASHERS=TEST_PASSWORD_HASHERS,
+    )
 
 
 def tts_reset() -> None:

@@ -5,14 +5,14 @@ reached, a read is a miss and a write does nothing, instead of an exception that
 request into a 500. What PhatAm keeps in the cache can be lost without harm: the play
 throttle's history (a learner is then not throttled), edge-tts's outage memory and probe
 (then forgotten), the chart's rendered payloads (then rendered per request).
-:class:`OutageLog` says that a service is down once a minute, not once per request.
+:class:`~apps.core.outages.OutageLog` says that a service is down once a minute, not once per
+request.
 
 A small subclass rather than django-redis: its ``IGNORE_EXCEPTIONS`` flag does the same, but
 it is a second Redis client library to install and follow for one flag.
 """
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +20,8 @@ from typing import Any
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
+
+from apps.core.outages import OutageLog
 
 logger = logging.getLogger(__name__)
 
@@ -29,33 +31,6 @@ SOCKET_TIMEOUT_SECONDS = 1.0
 # After a failure, Redis is not asked again for this long: a request makes several cache
 # calls, and each would otherwise wait out the timeout on a Redis that drops packets.
 RETRY_AFTER_SECONDS = 5.0
-
-
-class OutageLog:
-    """Logs an outage at most once every ``every`` seconds in this process: a dead store fails
-    every request, and one line a minute says so as well as thousands would."""
-
-    def __init__(self, logger: logging.Logger, *, every: float = 60.0):
-        self.logger = logger
-        self.every = every
-        self._last: float | None = None
-        self._guard = threading.Lock()
-
-    def __call__(self, message: str, *args: Any) -> bool:
-        """Log ``message`` as an error unless it was logged within the interval; True if it
-        was logged now."""
-        now = time.monotonic()
-        with self._guard:
-            if self._last is not None and now - self._last < self.every:
-                return False
-            self._last = now
-        self.logger.error(message, *args)
-        return True
-
-    def reset(self) -> None:
-        """Forget the last log (tests start each case from a clean slate)."""
-        with self._guard:
-            self._last = None
 
 
 redis_outage = OutageLog(logger)

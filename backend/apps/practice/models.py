@@ -178,6 +178,9 @@ class VowelRecording(models.Model):
     voice = models.CharField(max_length=10, choices=Voice.choices)
     file_name = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=40, blank=True)
+    # Bytes of the stored file, which the learner's storage quota adds up while the file is
+    # kept (0 for files stored before sizes were recorded: they expire within the month).
+    file_size = models.PositiveIntegerField(default=0)
     duration = models.FloatField()
     f1 = models.FloatField()
     f2 = models.FloatField()

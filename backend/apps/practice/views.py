@@ -27,7 +27,7 @@ from apps.practice.selectors import (
     lesson_path,
     lessons_list,
 )
-from apps.practice.services import learner_create
+from apps.practice.services.accounts import learner_create
 from speech.ipa import MONOPHTHONGS
 
 # The progress picture: phonemes in rows of this many cells.

@@ -15,16 +15,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.curriculum.api.common import DETAIL, AccentField, PayloadTooLarge, errors
-from apps.curriculum.api.recordings import storage_fault
-from apps.curriculum.api.serializers import AudioSerializer
-from apps.curriculum.audio.storage import StorageUnavailable
-from apps.curriculum.audio.uploads import too_large_message
+from apps.core.api import DETAIL, PayloadTooLarge, errors, storage_fault
+from apps.core.storage import StorageUnavailable
+from apps.core.uploads import too_large_message
+from apps.curriculum.audio.serializers import AccentField, AudioSerializer
 from apps.curriculum.models import Phoneme
 from apps.curriculum.selectors import phoneme_symbol_for_accent, phonemes_for_chart
 from apps.studio.models import StudioProfile
 from apps.studio.selectors import accent_progress, phoneme_now_playing, studio_profile_get
 from apps.studio.services import (
+    FailedTakePinRefused,
     RecordingRejected,
     Take,
     TakeNotFound,
@@ -34,6 +34,10 @@ from apps.studio.services import (
     take_save,
 )
 
+FAILED_PIN = (
+    "Lần ghi này chưa đạt kiểm tra âm học: chỉ ghim khi bạn xác nhận (confirm_failed), "
+    "hoặc lưu mà không ghim. (A take that failed the check is pinned only when confirmed.)"
+)
 NO_PROFILE = "Hãy điền hồ sơ studio trước khi ghi âm. (Fill in your studio profile first.)"
 
 
@@ -173,6 +177,10 @@ class TakeSaveApi(StudioApi):
 
     class TakeSaveInputSerializer(serializers.Serializer):
         pin = serializers.BooleanField(default=False)
+        confirm_failed = serializers.BooleanField(
+            default=False,
+            help_text="Required (true) to pin a take that failed the acoustic check.",
+        )
 
     class TakeSavedSerializer(serializers.Serializer):
         audio = AudioSerializer(help_text="The stored recording.")
@@ -198,7 +206,14 @@ class TakeSaveApi(StudioApi):
         form.is_valid(raise_exception=True)
         pin = form.validated_data["pin"]
         try:
-            source = take_save(token, owner=request.user, pin=pin)
+            source = take_save(
+                token,
+                owner=request.user,
+                pin=pin,
+                confirm_failed=form.validated_data["confirm_failed"],
+            )
+        except FailedTakePinRefused:
+            raise Refused(FAILED_PIN) from None
         except TakeNotFound:
             raise NotFound("No such take (it may have expired or been saved).") from None
         except StudioProfile.DoesNotExist:

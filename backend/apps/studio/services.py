@@ -30,12 +30,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from apps.curriculum.audio.recordings import (
-    RecordingRejected,
-    native_recording_add,
-    phoneme_pin_audio,
-    recording_inspect,
-)
+from apps.core.recordings import RecordingRejected, recording_inspect
+from apps.core.storage import json_safe
+from apps.curriculum.audio.recordings import native_recording_add, phoneme_pin_audio
 from apps.curriculum.models import AudioSource, Phoneme
 from apps.studio.models import StudioProfile
 from speech import acoustics
@@ -47,6 +44,7 @@ from speech.signal import speech_presence
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "FailedTakePinRefused",
     "RecordingRejected",
     "Take",
     "TakeNotFound",
@@ -70,6 +68,10 @@ RECORDED_MAX_SECONDS = 30.0
 
 class TakeNotFound(Exception):
     """No such take for this user: never made, someone else's, expired, or already saved."""
+
+
+class FailedTakePinRefused(Exception):
+    """A take that failed the acoustic check is pinned only when the teacher confirms it."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ def take_record(
         gain_db=round(20 * float(np.log10(gain)), 1),
         verdict=check.verdict,
         heard_as=check.heard_as,
-        details=_json_safe(check.details),
+        details=json_safe(check.details),
     )
     _take_write(take, audio)
     return take
@@ -195,16 +197,22 @@ def take_audio_path(take: Take) -> Path:
     return takes_dir() / take.token / AUDIO_NAME
 
 
-def take_save(token: str, *, owner: AbstractBaseUser, pin: bool) -> AudioSource:
+def take_save(
+    token: str, *, owner: AbstractBaseUser, pin: bool, confirm_failed: bool = False
+) -> AudioSource:
     """Store ``owner``'s take as a native recording of its phoneme in its accent, spoken by
     ``owner``'s studio profile and dated today; with ``pin``, make it the audio learners hear
     for the phoneme. The take is deleted after the commit.
 
+    A take that failed the acoustic check is pinned only with ``confirm_failed``, else
+    :class:`FailedTakePinRefused` (nothing stored: the teacher may save it unpinned).
     Raises :class:`TakeNotFound` (also when the take is being saved by another request),
     ``StudioProfile.DoesNotExist``, :class:`RecordingRejected` and ``StorageUnavailable``; on
     any failure the take stays, to be saved again.
     """
     take = take_get(token, owner=owner)
+    if pin and take.verdict == acoustics.FAILED and not confirm_failed:
+        raise FailedTakePinRefused(token)
     profile = StudioProfile.objects.get(user=owner)
     phoneme = Phoneme.objects.filter(pk=take.phoneme_id).first()
     if phoneme is None:
@@ -274,12 +282,23 @@ def _take_write(take: Take, audio: bytes) -> None:
         raise
 
 
-def _json_safe(value):
-    """``value`` with NaN and infinities as ``None`` (JSON has no such numbers)."""
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(item) for item in value]
-    return value
+def takes_cleanup(*, now: datetime) -> str:
+    """Cleanup hook (``cleanup_audio``): delete expired takes; one report line."""
+    return f"Deleted {takes_expired_remove(now)} expired studio take(s)."
+
+
+def takes_of_user_delete(user: AbstractBaseUser) -> None:
+    """Account-deletion hook: delete ``user``'s takes (the studio profile goes with the user
+    row), once the deletion commits."""
+    root = takes_dir()
+    if not root.is_dir():
+        return
+    owned = []
+    for entry in root.iterdir():
+        try:
+            owner = json.loads((entry / META_NAME).read_text()).get("owner_id")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if owner == user.pk:
+            owned.append(entry)
+    transaction.on_commit(lambda: [shutil.rmtree(entry, ignore_errors=True) for entry in owned])

@@ -5,8 +5,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -16,6 +15,11 @@ from apps.studio.forms import StudioProfileForm
 from apps.studio.selectors import studio_chart, studio_profile_get
 from apps.studio.services import studio_profile_save
 
+STAFF_ONLY = (
+    '<!doctype html><html lang="vi"><meta charset="utf-8"><title>PhatAm – Studio</title>'
+    "<h1>Studio dành cho giáo viên</h1><p>Trang này chỉ dành cho giáo viên (tài khoản "
+    'nhân viên). <a href="/hoc/">Về trang luyện tập</a>.</p></html>'
+)
 ACCENT_NAMES = {"en-US": "Mỹ (US)", "en-GB": "Anh (UK)"}
 
 
@@ -25,7 +29,8 @@ def staff_required(view: Callable) -> Callable:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
         if not (request.user.is_active and request.user.is_staff):
-            raise PermissionDenied
+            # An answer, not PermissionDenied: Django would log that with a traceback.
+            return HttpResponseForbidden(STAFF_ONLY)
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -116,6 +116,9 @@ class TTSEngine:
     # True when the engine takes phoneme input; an engine that can only read text is never
     # asked for a phoneme, because it would read the symbol's name ("i length mark").
     supports_phonemes = False
+    # True when the engine needs the network: pre-generation tries one file first and skips
+    # the engine's other files when that one cannot reach it.
+    online = False
 
     def __init__(self, *, state: SharedState | None = None, **options):
         self.state: SharedState = state if state is not None else LocalState()

@@ -58,6 +58,7 @@ def websocket_transport(request: SynthesisRequest, timeout: float) -> bytes:
 class EdgeTTSEngine(TTSEngine):
     name = "edge-tts"
     supports_phonemes = False
+    online = True
 
     def __init__(
         self,

@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase, override_settings
 from django.utils import timezone
 
+from apps.core.uploads import ENVELOPE_BYTES
 from apps.curriculum.audio.recordings import (
     Speaker,
 )
-from apps.curriculum.audio.uploads import ENVELOPE_BYTES
 from apps.curriculum.models import AcousticVerdict, AudioCache, AudioSource
 from tests import audio_fixtures
 from tests.factories import TempMediaMixin, make_audio, make_category, make_phoneme, make_user

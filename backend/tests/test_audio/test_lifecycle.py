@@ -2,6 +2,7 @@
 cleanup_audio (refresh, expiry, orphans) and verify_audio (the acoustic check)."""
 
 import os
+import re
 import time
 from datetime import timedelta
 from io import StringIO
@@ -12,12 +13,14 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from apps.curriculum.audio.lifecycle import audio_verify, cleanup_apply, cleanup_plan
+from apps.curriculum.audio.synthesis import audio_generate_for_accent
 from apps.curriculum.models import AcousticVerdict, AudioCache, AudioSource, Phoneme
-from speech.tts.base import TTSError
+from speech.pcm import encode_mp3, tone
+from speech.tts.base import SynthesisRequest, TTSError
 from speech.tts.locmem import LocMemEngine
 from tests.audio_fixtures import FEMALE_US, vowel_mp3
 from tests.factories import TempMediaMixin, make_audio, make_category, make_phoneme
-from tests.hermetic import EDGE_OFFLINE, LOCMEM, real_espeak
+from tests.hermetic import EDGE_OFFLINE, LOCMEM, real_espeak, unreachable
 
 NATIVE, TTS, GENERATED = (
     AudioSource.SourceType.NATIVE,
@@ -42,6 +45,31 @@ def make_vowels() -> list[Phoneme]:
             example_words=[{"word": "sit", "ipa": "/sɪt/"}, {"word": "big", "ipa": "/bɪɡ/"}],
         ),
     ]
+
+
+TRANSPORT_CALLS: list[str] = []
+ONLINE_VOICES = {
+    "en-US": ["edge:en-US-AriaNeural", "espeak:en-us"],
+    "en-GB": ["edge:en-GB-SoniaNeural", "espeak:en-gb-x-rp"],
+}
+
+
+def unreachable_counted(request: SynthesisRequest, timeout: float) -> bytes:
+    TRANSPORT_CALLS.append(request.word)
+    return unreachable(request, timeout)
+
+
+def answers_but_not_big(request: SynthesisRequest, timeout: float) -> bytes:
+    """An online service that answers every word but "big" (a real failure, not an outage)."""
+    TRANSPORT_CALLS.append(request.word)
+    if request.word == "big":
+        raise OSError("the service hung up")
+    return encode_mp3(tone(0.3), 22050)
+
+
+def edge_with(transport) -> dict:
+    """The real edge-tts engine, its network replaced by ``transport``."""
+    return {**EDGE_OFFLINE, "OPTIONS": {"transport": transport}}
 
 
 class GenerateAudioTests(TempMediaMixin, TestCase):
@@ -101,14 +129,54 @@ class GenerateAudioTests(TempMediaMixin, TestCase):
         self.assertEqual(AudioSource.objects.count(), 0)
 
     @override_settings(
-        PHATAM_TTS_ENGINES={"edge": EDGE_OFFLINE, "espeak": LOCMEM},
-        PHATAM_VOICES={"en-US": ["edge:en-US-AriaNeural", "espeak:en-us"]},
+        PHATAM_TTS_ENGINES={"edge": edge_with(unreachable_counted), "espeak": LOCMEM},
+        PHATAM_VOICES=ONLINE_VOICES,
     )
-    def test_a_text_only_engine_gets_words_only_and_its_outage_is_reported(self):
+    def test_online_voices_without_a_network_are_tried_once_and_reported_skipped(self):
+        TRANSPORT_CALLS.clear()
         output = run("generate_audio")
-        self.assertIn("edge:en-US-AriaNeural: 3 failed", output)
-        self.assertIn("5 generated", output)  # espeak: 2 phonemes + 3 words
-        self.assertFalse(AudioSource.objects.filter(voice_id="en-US-AriaNeural").exists())
+
+        self.assertEqual(len(TRANSPORT_CALLS), 1)  # one probe, not one failure per file
+        # eSpeak: 2 phonemes + 3 words in 2 voices; edge-tts: words only, 3 in 2 voices.
+        self.assertIn("10 generated, 0 already valid, 0 failed, 6 skipped offline.", output)
+        self.assertIn(
+            "online voices skipped (no connection: edge-tts failed: OSError: [Errno 101] "
+            "Network is unreachable): edge:en-GB-SoniaNeural, edge:en-US-AriaNeural;",
+            output,
+        )
+        self.assertEqual(output.count("skipped (no connection"), 1)
+        self.assertNotIn("edge:en-US-AriaNeural: ", output)  # no per-voice failure line
+        self.assertFalse(AudioSource.objects.filter(voice_id__endswith="Neural").exists())
+
+    @override_settings(
+        PHATAM_TTS_ENGINES={"edge": edge_with(answers_but_not_big), "espeak": LOCMEM},
+        PHATAM_VOICES=ONLINE_VOICES,
+    )
+    def test_an_online_engine_that_answers_keeps_its_failures_as_failures(self):
+        TRANSPORT_CALLS.clear()
+        output = run("generate_audio")
+
+        # "big" fails; edge-tts then remembers an outage for the words after it, which fail
+        # too: failures of an engine that answered, not an engine out of reach.
+        self.assertNotIn("skipped", output)
+        self.assertIn(
+            "edge:en-US-AriaNeural: 1 failed (edge-tts failed: OSError: the service", output
+        )
+        generated, failed = map(
+            int, re.search(r"(\d+) generated, 0 already valid, (\d+) failed\.", output).groups()
+        )
+        self.assertEqual(generated + failed, 16)
+        online = AudioSource.objects.filter(voice_id__in=["en-US-AriaNeural", "en-GB-SoniaNeural"])
+        self.assertEqual(online.count(), generated - 10)  # eSpeak: 2 phonemes + 3 words, twice
+        self.assertGreaterEqual(online.count(), 1)
+
+    @override_settings(
+        PHATAM_TTS_ENGINES={"edge": edge_with(unreachable_counted), "espeak": LOCMEM},
+        PHATAM_VOICES={"en-US": ["edge:en-US-AriaNeural"]},
+    )
+    def test_only_online_voices_and_no_network_is_an_error(self):
+        with self.assertRaisesMessage(CommandError, "No audio could be generated"):
+            run("generate_audio")
 
     def test_all_voices_failing_is_an_error(self):
         LocMemEngine.failure = TTSError("broken", retryable=False)
@@ -233,6 +301,12 @@ class VerifyAudioTests(TempMediaMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
         call_command("seed_curriculum", stdout=StringIO())
+        # The audio each test measures, made once for the class as a learner's request would
+        # (eSpeak NG, and the acoustic check at generation, are most of the work): each test
+        # then finds it stored, as generated on demand.
+        for accent in ("en-US", "en-GB"):
+            for phoneme in Phoneme.objects.all():
+                audio_generate_for_accent(phoneme.pk, accent=accent)
 
     def test_every_accent_passes_and_prints_the_table(self):
         output = run("verify_audio")
@@ -267,6 +341,8 @@ class VerifyAudioTests(TempMediaMixin, TestCase):
         )
         source.audio_file.save("ee.mp3", ContentFile(vowel_mp3("iː", "en-us")), save=False)
         source.save()
+        # Pinned: served before the generated /s/ that passed its check.
+        Phoneme.objects.filter(pk=source.phoneme_id).update(preferred_audio_source=source)
         with self.assertRaisesMessage(CommandError, "Under 24/24 consonants right: en-US"):
             run("verify_audio", "--accent", "en-US")
         source.refresh_from_db()

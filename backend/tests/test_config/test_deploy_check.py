@@ -58,3 +58,13 @@ class DeployCheckTests(SimpleTestCase):
         )
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("System check identified no issues", result.stdout)
+
+
+class DjangoTestRunnerTests(SimpleTestCase):
+    def test_manage_py_test_points_to_pytest_instead_of_running_part_of_the_suite(self):
+        result = manage("test")
+
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("The test suite runs under pytest: `make test`", result.stderr)
+        self.assertNotIn("Traceback", result.stderr)
+        self.assertNotIn("Ran ", result.stderr)

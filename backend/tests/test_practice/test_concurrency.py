@@ -8,7 +8,7 @@ from django.test import TransactionTestCase
 
 from apps.curriculum.models import UserPhonemeProgress
 from apps.practice.models import DrillAttempt, ReviewCard
-from apps.practice.services import DrillAlreadyAnswered, drill_answer, drill_start
+from apps.practice.services.drills import DrillAlreadyAnswered, drill_answer, drill_start
 from tests.factories import TempMediaMixin, make_user
 from tests.test_practice.helpers import give_audio, make_contrast, make_pair
 from tests.threads import run_in_threads

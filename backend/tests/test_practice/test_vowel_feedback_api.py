@@ -14,7 +14,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.practice.models import LearnerProfile, VowelRecording
-from apps.practice.services import learner_recordings_expire, learner_recordings_storage
+from apps.practice.services.recordings import learner_recordings_expire, learner_recordings_storage
+from speech.decoding import decode_bytes
 from tests.factories import TempMediaMixin, make_category, make_phoneme, make_user
 from tests.test_practice.helpers import PrivateRecordingsMixin, espeak_vowel_wav, wav_bytes
 
@@ -146,8 +147,11 @@ class PrivacyTests(VowelTestCase):
     def test_the_learner_hears_their_recording(self):
         response = self.client.get(self.audio_url)
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.content, self.wavs["iː", "en-US"])
-        self.assertEqual(response["Content-Type"], "audio/wav")
+        # The decoded sound, encoded anew (16 kHz mono MP3), not the uploaded bytes.
+        heard, sent = decode_bytes(response.content), decode_bytes(self.wavs["iː", "en-US"])
+        self.assertEqual((heard.format, heard.sample_rate, heard.channels), ("mp3", 16000, 1))
+        self.assertAlmostEqual(heard.duration, sent.duration, delta=0.1)
+        self.assertEqual(response["Content-Type"], "audio/mpeg")
         self.assertEqual(response["Cache-Control"], "private, no-store")
 
     def test_another_learner_cannot_hear_delete_or_list_it(self):

@@ -35,9 +35,9 @@ from django.db import transaction
 from django.test import SimpleTestCase, TestCase, override_settings
 from django.utils import timezone
 
+from apps.core.storage import StorageUnavailable
 from apps.curriculum.audio.recordings import Speaker, native_recording_add, native_recording_replace
 from apps.curriculum.audio.s3 import AudioS3Storage
-from apps.curriculum.audio.storage import StorageUnavailable
 from apps.curriculum.models import AudioSource
 from speech.formats import FORMATS
 from speech.tts.locmem import LocMemEngine

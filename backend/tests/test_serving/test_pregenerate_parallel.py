@@ -23,16 +23,13 @@ from apps.curriculum.audio.lifecycle import (
 )
 from apps.curriculum.audio.voices import accents, voices_for
 from apps.curriculum.models import AudioSource, Phoneme
-from speech.tts.base import TTSError
+from speech.pcm import encode_mp3, tone
+from speech.tts.base import SynthesisRequest, TTSError
 from speech.tts.locmem import LocMemEngine
 from tests.factories import TempMediaMixin, make_category, make_phoneme
 from tests.hermetic import EDGE_OFFLINE, engines_in_memory, real_espeak
 
 TTS = AudioSource.SourceType.TTS
-EDGE_AND_ESPEAK = override_settings(
-    PHATAM_TTS_ENGINES=engines_in_memory(edge=EDGE_OFFLINE),
-    PHATAM_VOICES={"en-US": ["edge:en-US-AriaNeural", "espeak:en-us"]},
-)
 
 
 def make_phonemes() -> list[Phoneme]:
@@ -45,6 +42,13 @@ def make_phonemes() -> list[Phoneme]:
             example_words=[{"word": "think", "ipa": "/θɪŋk/"}, {"word": "bath", "ipa": "/bɑːθ/"}],
         ),
     ]
+
+
+def answers_but_not_bath(request: SynthesisRequest, timeout: float) -> bytes:
+    """An online service that answers every word but "bath"."""
+    if request.word == "bath":
+        raise OSError("the service hung up")
+    return encode_mp3(tone(0.3), 22050)
 
 
 def all_voices():
@@ -101,16 +105,23 @@ class PoolPregenerationTests(TempMediaMixin, TransactionTestCase):
         self.assertEqual((report.skipped, report.created), (4, 6))
         self.assertEqual(AudioSource.objects.count(), 10)
 
-    @EDGE_AND_ESPEAK
+    @override_settings(
+        PHATAM_TTS_ENGINES=engines_in_memory(
+            edge={**EDGE_OFFLINE, "OPTIONS": {"transport": answers_but_not_bath}}
+        ),
+        PHATAM_VOICES={"en-US": ["edge:en-US-AriaNeural", "espeak:en-us"]},
+    )
     def test_a_failing_voice_in_the_pool_is_counted_and_the_others_go_on(self):
         tasks = pregenerate_tasks(Phoneme.objects.all(), all_voices())
 
         report = audio_pregenerate(tasks, processes=2)
 
-        # edge-tts says the 3 words only, and its network is down; eSpeak says all 5.
-        self.assertEqual(report.failures, {"edge:en-US-AriaNeural": 3})
-        self.assertIn("unreachable", report.reasons["edge:en-US-AriaNeural"].lower())
-        self.assertEqual(report.created, 5)
+        # edge-tts says the 3 words only (the first one here, as its probe, the others in the
+        # pool) and fails on "bath"; eSpeak says all 5.
+        self.assertEqual(report.failures, {"edge:en-US-AriaNeural": 1})
+        self.assertIn("hung up", report.reasons["edge:en-US-AriaNeural"])
+        self.assertEqual(report.created, 7)
+        self.assertEqual(report.offline, {})
 
     def test_every_voice_failing_in_the_pool_fails_the_command(self):
         LocMemEngine.failure = TTSError("broken", retryable=False)  # the pool inherits it

@@ -6,8 +6,10 @@ counted in a file (``worker_settings.py``). Skipped on the embedded setup; `.ci/
 """
 
 import os
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -73,6 +75,7 @@ class CeleryWorkerTests(TempMediaMixin, TransactionTestCase):
         cls.workdir = Path(tempfile.mkdtemp(prefix="phatam-worker-"))
         cls.synthesis_log = cls.workdir / "syntheses.log"
         cls.worker_log = cls.workdir / "worker.log"
+        cls.hang_flag = cls.workdir / "hang"
         cls.synthesis_log.touch()
         environment = {
             name: value
@@ -87,6 +90,7 @@ class CeleryWorkerTests(TempMediaMixin, TransactionTestCase):
             PHATAM_ONLINE_TTS="0",
             PHATAM_TEST_SYNTHESIS_LOG=str(cls.synthesis_log),
             PHATAM_TEST_SYNTHESIS_DELAY=str(SYNTHESIS_DELAY),
+            PHATAM_TEST_SYNTHESIS_HANG_FLAG=str(cls.hang_flag),
         )
         started = time.monotonic()
         with open(cls.worker_log, "wb") as log:
@@ -161,9 +165,32 @@ class CeleryWorkerTests(TempMediaMixin, TransactionTestCase):
         self.assertEqual({answer.source.pk for answer in answers}, {AudioSource.objects.get().pk})
         self.assertEqual(AudioCache.objects.count(), 1)
         self.assertEqual(len(self.syntheses()), 1, self.syntheses())
+        # Both pool processes ran some (their numbers grow when one is replaced).
+        processes = re.findall(
+            r"INFO/(ForkPoolWorker-\d+)\] Task apps\.curriculum\.audio\.tasks\.generate",
+            self.worker_log_of_this_test(),
+        )
+        self.assertGreaterEqual(len(set(processes)), 2, processes)
+
+    @override_settings(PHATAM_JOBS_WAIT_MS=0)
+    def test_a_job_whose_process_is_killed_runs_again_at_once_and_takes_over_its_lock(self):
+        self.hang_flag.touch()  # the first synthesis hangs, holding the generation lock
+        CeleryJobs().submit(audio_generate_for_accent, self.phoneme.pk, accent="en-US")
+        self.wait_for(lambda: any(line.startswith("hang ") for line in self.syntheses()))
+        killed = int(self.syntheses()[0].split()[1])
+
+        os.kill(killed, signal.SIGKILL)
+
+        # Back in the queue at once (not after the visibility timeout), and the next run does
+        # not wait for the dead process's lock to expire: well within the 60 s it once waited.
+        self.wait_for(lambda: AudioSource.objects.filter(phoneme=self.phoneme).exists(), 30)
         log = self.worker_log_of_this_test()
-        for process in ("ForkPoolWorker-1", "ForkPoolWorker-2"):
-            self.assertIn(f"INFO/{process}] Task apps.curriculum.audio.tasks.generate", log)
+        self.assertIn("WorkerLostError", log)
+        self.assertIn("Took over the lock phatam:lock:", log)
+        self.assertIn(f"of a dead process ({socket.gethostname()}:{killed}:", log)
+        rerun = self.syntheses()[1]
+        self.assertNotEqual(rerun.split()[0], str(killed))
+        self.assertEqual(AudioSource.objects.filter(phoneme=self.phoneme).count(), 1)
 
     def test_generate_audio_queue_hands_every_file_to_the_workers(self):
         out = StringIO()

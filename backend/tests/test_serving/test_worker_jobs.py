@@ -192,6 +192,7 @@ class CleanupTaskTests(TempMediaMixin, TestCase):
 
         self.assertEqual(report["deleted_sources"], 1)
         self.assertEqual(list(AudioSource.objects.all()), [native])
+        self.assertIn("Expired 0 learner recording(s).", report["hooks"])
 
 
 def django_settings(code: str, **env: str) -> str:

@@ -14,9 +14,20 @@ from speech.tts.espeak import ESpeakEngine
 
 class CountingESpeakEngine(ESpeakEngine):
     """The real eSpeak NG, slowed by ``delay`` seconds (so a synthesis is still in flight when
-    the other worker process asks for the same audio) and counted in ``log_path``."""
+    the other worker process asks for the same audio) and counted in ``log_path``.
+
+    While the file ``hang_flag`` exists, the first synthesis to remove it writes
+    ``hang <pid>`` to the log and hangs (for the test to kill its process mid-task)."""
 
     def synthesize(self, request: SynthesisRequest) -> SynthesisResult:
+        try:
+            os.unlink(self.options["hang_flag"])  # one process wins the race to remove it
+        except FileNotFoundError:
+            pass
+        else:
+            with open(self.options["log_path"], "a", encoding="utf-8") as log:
+                log.write(f"hang {os.getpid()}\n")
+            time.sleep(600)
         time.sleep(self.options["delay"])
         result = super().synthesize(request)
         # One short line per write in append mode: lines from several processes never mix.
@@ -32,6 +43,7 @@ PHATAM_TTS_ENGINES = {
         "OPTIONS": {
             "log_path": os.environ["PHATAM_TEST_SYNTHESIS_LOG"],
             "delay": float(os.environ.get("PHATAM_TEST_SYNTHESIS_DELAY", "0")),
+            "hang_flag": os.environ["PHATAM_TEST_SYNTHESIS_HANG_FLAG"],
         },
     },
 }

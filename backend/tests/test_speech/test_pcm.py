@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from speech.pcm import encode_mp3, mp3_duration, normalize_loudness, tone
+from speech.decoding import decode_bytes
+from speech.pcm import encode_compact_mp3, encode_mp3, mp3_duration, normalize_loudness, tone
 from speech.tts.base import TTSError
 
 SAMPLE_RATE = 22050
@@ -57,3 +58,17 @@ def test_bytes_that_are_not_mp3_are_a_permanent_failure():
     with pytest.raises(TTSError) as caught:
         mp3_duration(b"<html>not audio</html>")
     assert caught.value.retryable is False
+
+
+@pytest.mark.parametrize("sample_rate", [8000, 44100, 48000])
+def test_compact_mp3_is_16_khz_mono_of_the_same_length_at_4_kb_a_second(sample_rate):
+    seconds = 1.5
+    t = np.arange(int(seconds * sample_rate)) / sample_rate
+    samples = 0.3 * np.sin(2 * np.pi * 220 * t)
+    data = encode_compact_mp3(samples, sample_rate)
+    decoded = decode_bytes(data)
+    assert (decoded.format, decoded.sample_rate, decoded.channels) == ("mp3", 16000, 1)
+    assert abs(decoded.duration - seconds) < 0.1  # MP3 adds a frame of padding
+    assert len(data) < seconds * 4000 * 1.2
+    # The tone survives: its loudness is still about that of the input.
+    assert abs(np.sqrt((decoded.samples**2).mean()) - 0.3 / np.sqrt(2)) < 0.05

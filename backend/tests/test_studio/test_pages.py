@@ -21,10 +21,14 @@ class StudioAccessTests(TestCase):
             response, "/admin/login/?next=/studio/%3Faccent%3Den-GB", fetch_redirect_response=False
         )
 
-    def test_logged_in_learners_are_refused(self):
+    def test_logged_in_learners_are_refused_without_a_traceback_in_the_log(self):
         self.client.force_login(make_user())
-        self.assertEqual(self.client.get("/studio/").status_code, 403)
-        self.assertEqual(self.client.get("/studio/profile/").status_code, 403)
+        for url in ("/studio/", "/studio/profile/"):
+            with self.subTest(url), self.assertLogs("django.request", "WARNING") as logs:
+                response = self.client.get(url)
+            self.assertEqual(response.status_code, 403)
+            self.assertIn("giáo viên", response.content.decode())
+            self.assertEqual([record.exc_info for record in logs.records], [None])
 
     def test_staff_see_the_studio(self):
         self.client.force_login(make_staff())

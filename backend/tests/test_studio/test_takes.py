@@ -11,7 +11,8 @@ from unittest import mock
 from django.test import Client, TestCase, override_settings
 from django.utils import timezone
 
-from apps.curriculum.audio.storage import StorageUnavailable
+from apps.core.accounts import account_delete
+from apps.core.storage import StorageUnavailable
 from apps.curriculum.models import AcousticVerdict, AudioSource
 from speech.decoding import decode_bytes
 from speech.editing import sounding_rms, wav_bytes
@@ -44,10 +45,12 @@ class TakeTestCase(StudioDirsMixin, TestCase):
     def take(self, content: bytes, phoneme=None, **kwargs):
         return self.client.post(TAKES_URL, take_form(content, phoneme or self.long_i, **kwargs))
 
-    def saved(self, token: str, *, pin: bool):
+    def saved(self, token: str, *, pin: bool, **extra):
         with self.captureOnCommitCallbacks(execute=True):
             return self.client.post(
-                f"/studio/api/takes/{token}/save/", {"pin": pin}, content_type="application/json"
+                f"/studio/api/takes/{token}/save/",
+                {"pin": pin, **extra},
+                content_type="application/json",
             )
 
     def takes_dir(self) -> Path:
@@ -232,6 +235,28 @@ class TakeSaveTests(TakeTestCase):
         source = AudioSource.objects.get()
         self.assertEqual((source.acoustic_verdict, source.acoustic_heard_as), ("failed", "ɪ"))
 
+    def test_a_failed_take_is_pinned_only_with_an_explicit_confirmation(self):
+        body = self.take(espeak_take("ɪ")).json()
+        refused = self.saved(body["token"], pin=True)
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn("confirm_failed", refused.json()["detail"])
+        self.assertFalse(AudioSource.objects.exists())
+        self.assertTrue((self.takes_dir() / body["token"]).is_dir())
+        saved = self.saved(body["token"], pin=True, confirm_failed=True)
+        self.assertEqual(saved.status_code, 201, saved.content)
+        self.long_i.refresh_from_db()
+        self.assertEqual(self.long_i.preferred_audio_source, AudioSource.objects.get())
+
+    def test_a_failed_take_ranks_and_scores_below_passing_cached_tts(self):
+        tts = make_audio(self.long_i, AudioSource.SourceType.TTS)
+        AudioSource.objects.filter(pk=tts.pk).update(acoustic_verdict=AcousticVerdict.PASSED)
+        body = self.take(espeak_take("ɪ")).json()
+        saved = self.saved(body["token"], pin=False).json()
+        self.assertEqual(saved["audio"]["source_type"], "native")
+        self.assertLess(saved["audio"]["quality_score"], 90)
+        self.assertEqual(saved["now_playing"]["audio_source_id"], tts.pk)
+        self.assertEqual(saved["now_playing"]["quality_score"], 90)
+
     def test_a_take_is_saved_once(self):
         body = self.take(espeak_take("iː")).json()
         self.assertEqual(self.saved(body["token"], pin=False).status_code, 201)
@@ -253,3 +278,15 @@ class TakeSaveTests(TakeTestCase):
         self.assertEqual(saved["audio"]["language"], "en-GB")
         self.assertIn("giọng Anh", saved["audio"]["provenance"]["text_vi"])
         self.assertEqual(saved["progress"]["accent"], "en-GB")
+
+
+class TakeAccountDeletionTests(TakeTestCase):
+    def test_deleting_an_account_deletes_its_takes_only(self):
+        mine = self.take(espeak_take("iː")).json()["token"]
+        other = make_staff()
+        self.client.force_login(other)
+        theirs = self.take(espeak_take("iː")).json()["token"]
+        with self.captureOnCommitCallbacks(execute=True):
+            account_delete(self.staff)
+        self.assertEqual(sorted(p.name for p in self.takes_dir().iterdir()), [theirs])
+        self.assertNotEqual(mine, theirs)

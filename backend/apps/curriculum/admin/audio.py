@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from apps.core.storage import StorageUnavailable
+from apps.core.uploads import too_large_message
 from apps.curriculum.audio.analytics import audio_analytics
 from apps.curriculum.audio.forms import NativeRecordingAdminForm, ReplaceRecordingForm
 from apps.curriculum.audio.provenance import audio_provenance
 from apps.curriculum.audio.recordings import RecordingRejected, phoneme_pin_audio
-from apps.curriculum.audio.storage import StorageUnavailable
-from apps.curriculum.audio.uploads import too_large_message
 from apps.curriculum.models import AcousticVerdict, AudioCache, AudioSource
 
 

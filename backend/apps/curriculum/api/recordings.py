@@ -3,21 +3,17 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.curriculum.api.common import (
-    DETAIL,
-    AccentField,
-    PayloadTooLarge,
-    database_id,
-    errors,
-    phoneme_or_404,
-)
+from apps.core.api import DETAIL, PayloadTooLarge, database_id, errors, storage_fault
+from apps.core.storage import StorageUnavailable
+from apps.core.uploads import too_large_message
+from apps.curriculum.api.common import phoneme_or_404
 from apps.curriculum.api.phonemes import phoneme_payload
 from apps.curriculum.api.serializers import AudioSerializer, PhonemeSerializer
 from apps.curriculum.audio.playback import audio_source_get
@@ -30,25 +26,7 @@ from apps.curriculum.audio.recordings import (
     phoneme_pin_audio,
     recorded_date_check,
 )
-from apps.curriculum.audio.storage import StorageUnavailable
-from apps.curriculum.audio.uploads import too_large_message
-
-
-class InsufficientStorage(APIException):
-    status_code = 507
-    default_code = "insufficient_storage"
-
-
-class StorageFailing(APIException):
-    status_code = 503
-    default_code = "storage_unavailable"
-
-
-def storage_fault(exc: StorageUnavailable) -> APIException:
-    """507 when the disk is full, 503 when storage is read-only or failing; ``{"detail": ...}``
-    tells staff to try again later."""
-    detail = f"{exc} Try again later, or tell the site's administrators."
-    return InsufficientStorage(detail) if exc.disk_full else StorageFailing(detail)
+from apps.curriculum.audio.serializers import AccentField
 
 
 class JSONIntegerField(serializers.IntegerField):

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.curriculum.audio.playback import web_speech_for
-from apps.curriculum.audio.provenance import audio_provenance
+from apps.curriculum.audio.serializers import AudioSerializer
 from apps.curriculum.models import AudioSource, MinimalPair, Phoneme, PhonemeCategory
 from apps.curriculum.selectors import phoneme_symbol_for_accent
 
@@ -13,36 +13,6 @@ class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = PhonemeCategory
         fields = ["id", "name", "name_vi", "category_type", "order"]
-
-
-class ProvenanceSerializer(serializers.Serializer):
-    """Who or what made a clip; ``text_vi`` says it to a learner in one short sentence."""
-
-    kind = serializers.ChoiceField(choices=["native", "tts", "generated"])
-    speaker = serializers.CharField(help_text="The speaker's name (native recordings).")
-    engine = serializers.CharField(help_text="The TTS engine (synthesized audio).")
-    voice = serializers.CharField(help_text="The engine's voice (synthesized audio).")
-    date = serializers.CharField(help_text="ISO date recorded or generated; may be empty.")
-    licence = serializers.CharField()
-    text_vi = serializers.CharField()
-
-
-class AudioSerializer(serializers.Serializer):
-    """A playable file: where it is, what it is and who or what made it."""
-
-    url = serializers.CharField(source="get_url")
-    source_type = serializers.CharField()
-    quality_score = serializers.IntegerField(source="get_quality_score")
-    voice_id = serializers.CharField()
-    language = serializers.CharField()
-    word = serializers.CharField()
-    duration = serializers.FloatField(source="audio_duration")
-    audio_source_id = serializers.IntegerField(source="pk")
-    provenance = serializers.SerializerMethodField()
-
-    @extend_schema_field(ProvenanceSerializer)
-    def get_provenance(self, source: AudioSource) -> dict:
-        return ProvenanceSerializer(audio_provenance(source)).data
 
 
 class WebSpeechSerializer(serializers.Serializer):

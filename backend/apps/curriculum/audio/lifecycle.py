@@ -13,11 +13,11 @@ from multiprocessing import get_context
 from typing import TypedDict
 
 from django.conf import settings
-from django.core.files.storage import Storage
 from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.storage import storage_walk
 from apps.curriculum.audio.jobs import Jobs, job_backend
 from apps.curriculum.audio.playback import audio_for_phoneme
 from apps.curriculum.audio.storage import (
@@ -59,6 +59,10 @@ class PregenerateReport:
     failures: Counter = field(default_factory=Counter)  # voice key -> count
     reasons: dict[str, str] = field(default_factory=dict)  # voice key -> first failure
     not_stored: list[str] = field(default_factory=list)  # "task: why", per file storage refused
+    # Online voices that could not be reached: voice key -> files skipped, and why (one
+    # attempt per engine, not one failure per file).
+    offline: Counter = field(default_factory=Counter)
+    offline_reason: str = ""
 
     @property
     def failed(self) -> int:
@@ -107,6 +111,7 @@ def audio_pregenerate(
     """
     report = PregenerateReport()
     todo = _not_valid(tasks, force=force, report=report, on_progress=on_progress)
+    todo = _online_reachable(todo, force=force, report=report, on_progress=on_progress)
     for task, synthesized in _synthesized(todo, processes=processes):
         if isinstance(synthesized, str):
             outcome = PregenerateOutcome(error=synthesized, not_stored=False)
@@ -128,6 +133,7 @@ def audio_pregenerate_queued(
     comes back (``on_progress`` in the order they finish). Waits for all of them."""
     report = PregenerateReport()
     todo = _not_valid(tasks, force=force, report=report, on_progress=on_progress)
+    todo = _online_reachable(todo, force=force, report=report, on_progress=on_progress)
     calls = [
         ((task.phoneme.pk, task.voice.language, task.voice.key, task.word), {"force": force})
         for task in todo
@@ -180,9 +186,49 @@ def _not_valid(
     return todo
 
 
+def _online_reachable(
+    tasks: list[AudioTask], *, force: bool, report: PregenerateReport, on_progress: Progress | None
+) -> list[AudioTask]:
+    """The tasks left once each online engine (edge-tts) has been tried on its first file,
+    here and now. An engine that cannot be reached (an error worth retrying later: no network,
+    a timeout) has its other files skipped and counted in ``report.offline``; one that answers,
+    or fails for another reason, keeps them (its failures stay failures)."""
+    unreachable: dict[str, str] = {}  # engine alias -> why
+    tried: set[str] = set()
+    todo = []
+    for task in tasks:
+        alias = task.voice.engine
+        if not engine_for(alias).online:
+            todo.append(task)
+        elif alias in unreachable:
+            report.offline[task.voice.key] += 1
+            if on_progress:
+                on_progress(str(task))
+        elif alias in tried:
+            todo.append(task)
+        else:
+            tried.add(alias)
+            try:
+                outcome = _pregenerate(task, force=force, raise_retryable=True)
+            except TTSError as exc:
+                unreachable[alias] = report.offline_reason = _first_line(exc)
+                report.offline[task.voice.key] += 1
+                if on_progress:
+                    on_progress(str(task))
+            else:
+                _count(report, task, outcome, on_progress)
+    return todo
+
+
 def _pregenerate(
-    task: AudioTask, *, force: bool, result: SynthesisResult | None = None
+    task: AudioTask,
+    *,
+    force: bool,
+    result: SynthesisResult | None = None,
+    raise_retryable: bool = False,
 ) -> PregenerateOutcome:
+    """Store one file; its outcome (``raise_retryable``: raise an engine error that trying
+    again later could cure, instead of counting it)."""
     try:
         audio_generate(
             task.phoneme,
@@ -193,6 +239,8 @@ def _pregenerate(
             result=result,
         )
     except TTSError as exc:
+        if raise_retryable and exc.retryable:
+            raise
         return PregenerateOutcome(error=_first_line(exc), not_stored=False)
     except StorageUnavailable as exc:
         return PregenerateOutcome(error=str(exc), not_stored=True)
@@ -341,7 +389,7 @@ def orphan_files_find(*, older_than: datetime) -> list[str]:
     This lists the whole storage: only ``cleanup_audio`` calls it.
     """
     storage = AudioSource._meta.get_field("audio_file").storage
-    names = _walk(storage, AUDIO_DIR) + _walk(storage, PENDING_DIR)
+    names = storage_walk(storage, AUDIO_DIR) + storage_walk(storage, PENDING_DIR)
     referenced = _referenced_basenames()
     pending_older_than = min(older_than, timezone.now() - PENDING_GRACE)
     return [
@@ -356,19 +404,6 @@ def orphan_files_find(*, older_than: datetime) -> list[str]:
 def _referenced_basenames() -> set[str]:
     names = AudioSource.objects.exclude(audio_file="").values_list("audio_file", flat=True)
     return {audio_file_basename(name) for name in names}
-
-
-def _walk(storage: Storage, directory: str) -> list[str]:
-    # Not storage.exists(directory): a bucket has no folders, only keys under a prefix, so it
-    # would say no. A missing local folder raises; a prefix with no keys lists nothing.
-    try:
-        folders, files = storage.listdir(directory)
-    except FileNotFoundError:
-        return []
-    names = [f"{directory}/{name}" for name in files]
-    for folder in folders:
-        names += _walk(storage, f"{directory}/{folder}")
-    return sorted(names)
 
 
 def cleanup_apply(

@@ -9,16 +9,13 @@ Vowels get the acoustic check; a recording heard as another sound is kept but fl
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.utils import timezone
 
+from apps.core.recordings import RecordingRejected, recording_inspect
 from apps.curriculum.audio.storage import acoustic_check_apply, audio_file_store
 from apps.curriculum.audio.voices import accent_validate
 from apps.curriculum.models import AudioSource, Phoneme, SourceType
 from speech import acoustics
-from speech.decoding import AudioInfo, audio_inspect
-from speech.decoding import AudioRejected as RecordingRejected
-from speech.signal import speech_presence
 
 __all__ = [
     "GENDERS",
@@ -69,21 +66,6 @@ def recorded_date_check(value: date | None) -> None:
     """A recording cannot be dated in the future; ``ValueError`` says so."""
     if value and value > timezone.localdate():
         raise ValueError("The recording date is in the future.")
-
-
-def recording_inspect(upload, *, name: str) -> AudioInfo:
-    """Decode an upload within the configured length and make sure it holds a sound (every
-    upload path comes through here); raises :class:`RecordingRejected`."""
-    info = audio_inspect(
-        upload,
-        name=name,
-        min_seconds=settings.PHATAM_UPLOAD_MIN_SECONDS,
-        max_seconds=settings.PHATAM_UPLOAD_MAX_SECONDS,
-    )
-    refusal = speech_presence(info.samples, info.sample_rate)
-    if refusal:
-        raise RecordingRejected(refusal)
-    return info
 
 
 def native_recording_add(

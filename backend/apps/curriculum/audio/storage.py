@@ -12,22 +12,26 @@ sweeps it (a day on). A rolled-back transaction keeps the replaced file. Generat
 and native recordings both come through here.
 
 A storage that refuses the write (disk full, read-only, failing) raises
-:class:`StorageUnavailable`, the one place that classifies such faults, with no partial file
-left behind.
+:class:`StorageUnavailable` (:mod:`apps.core.storage` classifies such faults), with no partial
+file left behind.
 """
 
-import errno
 import logging
-import math
 import os
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import BinaryIO
 from uuid import uuid4
 
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import transaction
 
+from apps.core.storage import (
+    StorageUnavailable,
+    json_safe,
+    storage_delete_quietly,
+    storage_save,
+)
 from apps.curriculum.cache import OutageLog
 from apps.curriculum.models import AudioCache, AudioSource
 from speech.acoustics import Check
@@ -35,26 +39,7 @@ from speech.acoustics import Check
 logger = logging.getLogger(__name__)
 
 PENDING_DIR = "phonemes/pending"
-_DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 storage_outage = OutageLog(logger)
-
-
-class StorageUnavailable(Exception):
-    """Storage could not take a file. ``disk_full`` is True when it is out of space (or
-    quota), False when it is read-only or failing otherwise. The message is for the person
-    whose file it was; the cause is the ``OSError``."""
-
-    def __init__(self, message: str, *, disk_full: bool):
-        super().__init__(message)
-        self.disk_full = disk_full
-
-    @classmethod
-    def of(cls, exc: OSError) -> "StorageUnavailable":
-        """The fault ``exc`` (raised by a storage's write) stands for."""
-        if exc.errno in _DISK_FULL:
-            return cls("The server's storage is full; the audio was not stored.", disk_full=True)
-        state = "read-only" if exc.errno == errno.EROFS else "failing"
-        return cls(f"The server's storage is {state}; the audio was not stored.", disk_full=False)
 
 
 def acoustic_check_apply(source: AudioSource, check: Check) -> None:
@@ -62,20 +47,8 @@ def acoustic_check_apply(source: AudioSource, check: Check) -> None:
     source.acoustic_verdict = check.verdict
     source.acoustic_heard_as = check.heard_as
     metadata = dict(source.metadata) if isinstance(source.metadata, dict) else {}
-    metadata["acoustic"] = _json_safe(check.details)
+    metadata["acoustic"] = json_safe(check.details)
     source.metadata = metadata
-
-
-def _json_safe(value: Any) -> Any:
-    """``value`` with NaN and infinities as ``None``: JSON has no such numbers, and SQLite's
-    and PostgreSQL's JSON columns refuse them (a silent stretch measures -inf dB)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(item) for item in value]
-    return value
 
 
 def audio_file_store(
@@ -115,7 +88,7 @@ def audio_file_store(
                 lambda: _after_commit(storage, source, pending, final, replaced), robust=True
             )
     except BaseException:
-        _delete_quietly(storage, pending)  # nothing references the new file
+        storage_delete_quietly(storage, pending)  # nothing references the new file
         source.audio_file = old_name
         raise
     return source
@@ -138,13 +111,10 @@ def audio_file_basename(name: str) -> str:
 
 def _write(storage: Storage, name: str, content: File) -> str:
     try:
-        return storage.save(name, content)
-    except OSError as exc:
-        # A full disk can leave part of the file (Django's FileSystemStorage does).
-        _delete_quietly(storage, name)
-        fault = StorageUnavailable.of(exc)
-        storage_outage("Audio storage unavailable: %s (%s)", fault, exc)
-        raise fault from exc
+        return storage_save(storage, name, content)
+    except StorageUnavailable as fault:
+        storage_outage("Audio storage unavailable: %s (%s)", fault, fault.__cause__)
+        raise
 
 
 def _after_commit(
@@ -162,10 +132,10 @@ def _after_commit(
     else:
         if not _point_at(source, pending=pending, final=final):
             # The row was replaced or deleted meanwhile: neither file belongs to anybody.
-            _delete_quietly(storage, final)
-        _delete_quietly(storage, pending)
+            storage_delete_quietly(storage, final)
+        storage_delete_quietly(storage, pending)
     if replaced:
-        _delete_quietly(storage, replaced)
+        storage_delete_quietly(storage, replaced)
 
 
 def _point_at(source: AudioSource, *, pending: str, final: str) -> bool:
@@ -182,10 +152,3 @@ def _point_at(source: AudioSource, *, pending: str, final: str) -> bool:
         row.save(update_fields=["audio_file", "updated_at"])
     source.audio_file = final
     return True
-
-
-def _delete_quietly(storage: Storage, name: str) -> None:
-    try:
-        storage.delete(name)
-    except OSError:
-        logger.warning("Could not delete audio file %s", name, exc_info=True)

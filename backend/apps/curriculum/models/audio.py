@@ -27,6 +27,9 @@ class SourceType(models.TextChoices):
 
 
 QUALITY_SCORES = {SourceType.NATIVE: 100, SourceType.TTS: 90, SourceType.GENERATED: 80}
+# Audio the acoustic check heard as another sound, whoever made it: below every tier that
+# passed, so that a failed native take never reads as better than passing TTS.
+FAILED_QUALITY_SCORE = 60
 
 # The columns that make two synthesized files of one phoneme and voice different sounds; with
 # phoneme, word, source type and voice they are "the same synthesized audio" (the unique
@@ -306,7 +309,10 @@ class AudioSource(models.Model):
         return None
 
     def get_quality_score(self) -> int:
-        """100 for native recordings, 90 for cached TTS, 80 for on-demand TTS."""
+        """100 for native recordings, 90 for cached TTS, 80 for on-demand TTS; 60 for any
+        audio that failed the acoustic check."""
+        if self.acoustic_verdict == AcousticVerdict.FAILED:
+            return FAILED_QUALITY_SCORE
         return QUALITY_SCORES[SourceType(self.source_type)]
 
     def mark_cached(self, days: int = 30) -> None:

@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from apps.curriculum.api.common import errors
-from apps.practice.services import auth_token_for, auth_token_issue, learner_create
+from apps.core.api import errors
+from apps.practice.services.accounts import auth_token_for, auth_token_issue, learner_create
 
 
 class AuthApi(APIView):

@@ -13,9 +13,11 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
-from apps.curriculum.api.common import AccentField, database_id
+from apps.core.api import database_id
 from apps.curriculum.audio.playback import play_record
+from apps.curriculum.audio.serializers import AccentField
 from apps.curriculum.audio.voices import accent_validate
 from apps.practice.api.base import (
     AnyAcceptNegotiation,
@@ -31,7 +33,7 @@ from apps.practice.selectors import (
     drill_kinds,
     drill_words,
 )
-from apps.practice.services import (
+from apps.practice.services.drills import (
     DrillAlreadyAnswered,
     DrillAudioUnavailable,
     DrillNotFound,
@@ -82,6 +84,10 @@ class DrillNextApi(LearnerApi):
     to the answer URL.
     """
 
+    # Per learner (each item writes a row): PHATAM_DRILL_NEXT_RATE.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "drill_next"
+
     @extend_schema_serializer(component_name="DrillNextInput")
     class InputSerializer(serializers.Serializer):
         accent = AccentField()
@@ -101,7 +107,7 @@ class DrillNextApi(LearnerApi):
 
     @extend_schema(
         parameters=[InputSerializer],
-        responses={200: OutputSerializer, **learner_errors(400, 401, 404, 503)},
+        responses={200: OutputSerializer, **learner_errors(400, 401, 404, 429, 503)},
     )
     def get(self, request: Request) -> Response:
         query = self.InputSerializer(data=request.query_params)
@@ -189,6 +195,10 @@ class DrillAnswerApi(LearnerApi):
     """Answer an item once (a second answer is 409). Says whether it was right, which word
     was played, why, and the learner's progress on that sound and its next review."""
 
+    # Per learner: PHATAM_DRILL_ANSWER_RATE.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "drill_answer"
+
     @extend_schema_serializer(component_name="DrillAnswerInput")
     class InputSerializer(serializers.Serializer):
         choice = serializers.ChoiceField(choices=["a", "b"])
@@ -236,7 +246,7 @@ class DrillAnswerApi(LearnerApi):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: OutputSerializer, **learner_errors(400, 401, 403, 404, 409)},
+        responses={200: OutputSerializer, **learner_errors(400, 401, 403, 404, 409, 429)},
     )
     def post(self, request: Request, pk: str) -> Response:
         form = self.InputSerializer(data=request.data)
@@ -288,6 +298,10 @@ class DrillPackApi(LearnerApi):
     nothing that tells the word before the answer.
     """
 
+    # A pack writes up to ten rows: under the same per-learner rate as the next item.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "drill_next"
+
     @extend_schema_serializer(component_name="DrillPackInput")
     class InputSerializer(serializers.Serializer):
         accent = AccentField()
@@ -299,7 +313,7 @@ class DrillPackApi(LearnerApi):
 
     @extend_schema(
         parameters=[InputSerializer],
-        responses={200: OutputSerializer, **learner_errors(400, 401)},
+        responses={200: OutputSerializer, **learner_errors(400, 401, 429)},
     )
     def get(self, request: Request) -> Response:
         query = self.InputSerializer(data=request.query_params)
@@ -340,6 +354,9 @@ class DrillOfflineAnswersApi(LearnerApi):
     carries a ``client_key`` made on the phone: a sync repeated (a lost reply, two tabs)
     records nothing twice. Says, per key, ``recorded``, ``duplicate`` or ``not_found``."""
 
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "drill_answer"
+
     @extend_schema_serializer(component_name="DrillOfflineAnswer")
     class AnswerSerializer(serializers.Serializer):
         id = serializers.IntegerField(min_value=1)
@@ -362,7 +379,7 @@ class DrillOfflineAnswersApi(LearnerApi):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: OutputSerializer, **learner_errors(400, 401, 403)},
+        responses={200: OutputSerializer, **learner_errors(400, 401, 403, 429)},
     )
     def post(self, request: Request) -> Response:
         form = self.InputSerializer(data=request.data)

@@ -21,13 +21,16 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.curriculum.api.common import ACCENT, AccentField, PayloadTooLarge, database_id
-from apps.curriculum.audio.recordings import RecordingRejected
-from apps.curriculum.audio.uploads import too_large_message
+from apps.core.api import DETAIL, PayloadTooLarge, database_id, storage_fault
+from apps.core.recordings import RecordingRejected
+from apps.core.storage import StorageUnavailable
+from apps.core.throttles import ScopedWriteThrottle
+from apps.core.uploads import too_large_message
+from apps.curriculum.audio.serializers import ACCENT, AccentField
 from apps.curriculum.audio.voices import accent_validate
 from apps.practice.api.base import AnyAcceptNegotiation, LearnerApi, PhonemeIdField, learner_errors
 from apps.practice.selectors import learner_profile_get, vowel_recording_get, vowel_recordings_list
-from apps.practice.services import (
+from apps.practice.services.recordings import (
     vowel_recording_add,
     vowel_recording_bytes,
     vowel_recording_delete,
@@ -121,6 +124,9 @@ class VowelFeedbackApi(LearnerApi):
     where it falls on the F1/F2 chart; ``GET`` the learner's past points (``?phoneme=``)."""
 
     parser_classes = [MultiPartParser]
+    # Per learner, uploads only: PHATAM_FEEDBACK_RATE.
+    throttle_classes = [ScopedWriteThrottle]
+    throttle_scope = "feedback"
 
     @extend_schema_serializer(component_name="VowelFeedbackInput")
     class InputSerializer(serializers.Serializer):
@@ -173,7 +179,12 @@ class VowelFeedbackApi(LearnerApi):
 
     @extend_schema(
         request={"multipart/form-data": InputSerializer},
-        responses={201: OutputSerializer, **learner_errors(400, 401, 403, 413, 422)},
+        responses={
+            201: OutputSerializer,
+            **learner_errors(400, 401, 403, 413, 422, 429),
+            503: OpenApiResponse(DETAIL, description="Storage is read-only or failing."),
+            507: OpenApiResponse(DETAIL, description="Storage is full."),
+        },
     )
     def post(self, request: Request) -> Response:
         data = request.data  # parsing the body may stop at the size limit
@@ -197,6 +208,8 @@ class VowelFeedbackApi(LearnerApi):
             raise ValidationError({"file": [str(exc)]}) from None
         except MeasurementError:
             raise NoVowel() from None
+        except StorageUnavailable as exc:
+            raise storage_fault(exc, learner=True) from None
         output = {"recording": recording, "feedback": feedback}
         return Response(self.OutputSerializer(output).data, status=201)
 

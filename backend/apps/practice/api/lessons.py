@@ -9,10 +9,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.curriculum.api.common import database_id
+from apps.core.api import database_id
 from apps.practice.api.base import LearnerApi, learner_errors
 from apps.practice.selectors import lesson_get, lesson_path, lessons_list
-from apps.practice.services import lesson_complete
+from apps.practice.services.lessons import lesson_complete
 
 
 class LessonProgressSerializer(serializers.Serializer):

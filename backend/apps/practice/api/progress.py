@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from apps.practice.api.base import LearnerApi, learner_errors
 from apps.practice.models import Voice
 from apps.practice.selectors import learner_profile_get, learner_progress
-from apps.practice.services import profile_update
+from apps.practice.services.accounts import profile_update
 
 
 class ProgressApi(LearnerApi):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from apps.core.hooks import cleanup_run
 from apps.curriculum.audio.lifecycle import (
     cleanup_apply,
     cleanup_plan,
@@ -11,14 +12,13 @@ from apps.curriculum.audio.lifecycle import (
     stale_upload_files_delete,
 )
 from apps.curriculum.management.commands._progress import progress_bar
-from apps.practice.services import learner_recordings_expire
 
 
 class Command(BaseCommand):
     help = (
         "Regenerate synthesized audio that is about to expire but still played; delete expired "
         "and unused synthesized audio and files no row references. Native recordings are never "
-        "touched."
+        "touched. Then run every app's cleanup hook (learners' recordings, studio takes)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -65,7 +65,10 @@ class Command(BaseCommand):
         )
         spooled = stale_upload_files_delete(timezone.now() - timedelta(days=1))
         self.stdout.write(f"Deleted {len(spooled)} stale upload file(s) older than a day.")
-        self.stdout.write(f"Expired {learner_recordings_expire()} learner recording(s).")
+        # What the other apps keep (learners' recordings, studio takes) expires through the
+        # cleanup hook each registered.
+        for line in cleanup_run(now=timezone.now()):
+            self.stdout.write(line)
         for failure in report.refresh_failed:
             self.stdout.write(self.style.WARNING(f"  could not regenerate {failure}"))
 

@@ -104,8 +104,17 @@ class Command(BaseCommand):
             self.stderr.write(self.style.ERROR(f"  not stored: {failure}"))
         self.stdout.write(
             f"{len(tasks)} audio files for {len(phonemes)} phonemes × {len(voices)} voices: "
-            f"{report.created} generated, {report.skipped} already valid, {report.failed} failed."
+            f"{report.created} generated, {report.skipped} already valid, {report.failed} failed"
+            + (f", {sum(report.offline.values())} skipped offline." if report.offline else ".")
         )
+        if report.offline:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  online voices skipped (no connection: {report.offline_reason}): "
+                    f"{', '.join(sorted(report.offline))}; run generate_audio again online "
+                    "for their files, or leave them out with PHATAM_ONLINE_TTS=0."
+                )
+            )
         for voice_key, count in sorted(report.failures.items()):
             reason = report.reasons[voice_key]
             self.stdout.write(self.style.WARNING(f"  {voice_key}: {count} failed ({reason})"))
@@ -118,11 +127,8 @@ class Command(BaseCommand):
                 f"{len(report.not_stored)} audio files could not be stored (see above); "
                 "free space on, or fix, the media storage and run generate_audio again."
             )
-        if report.failed and not report.created and not report.skipped:
+        if (report.failed or report.offline) and not report.created and not report.skipped:
             raise CommandError("No audio could be generated.")
         if report.failed:
-            self.stdout.write(
-                "  Each phoneme and word keeps the audio of the voices that worked; online voices "
-                "fail without a network (PHATAM_ONLINE_TTS=0 leaves them out)."
-            )
+            self.stdout.write("  Each phoneme and word keeps the audio of the voices that worked.")
         self.stdout.write(self.style.SUCCESS("Done."))

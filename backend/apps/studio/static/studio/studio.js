@@ -225,6 +225,8 @@
       player.src = take.audio_url;
       player.play().catch(function () { tell("Không phát được lần ghi. (Could not play the take.)", "error"); });
     });
+    // A failed take is not pinned unless the teacher ticks the box again and confirms.
+    pin.checked = take.verdict !== "failed";
     var save = button("save", "Lưu" + (take.verdict === "failed" ? " dù chưa đạt" : "") + " (save)");
     save.addEventListener("click", function () { saveTake(item, take, save); });
     item.append(" ", replay, " ", save);
@@ -232,13 +234,20 @@
   }
 
   function saveTake(item, take, saveButton) {
+    var confirmFailed = false;
+    if (pin.checked && take.verdict === "failed") {
+      confirmFailed = window.confirm(
+        "Lần ghi này chưa đạt. Vẫn ghim để mọi học viên nghe bản này? " +
+        "(This take failed the check. Pin it for every learner anyway?)");
+      if (!confirmFailed) return;
+    }
     saveButton.disabled = true;
     var row = state.row;
     tell("Đang lưu… (Saving…)");
     api(take.save_url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ pin: pin.checked }),
+      body: JSON.stringify({ pin: pin.checked, confirm_failed: confirmFailed }),
     }).then(function (answer) {
       if (!answer.ok) {
         saveButton.disabled = answer.status === 404; // gone: expired or already saved

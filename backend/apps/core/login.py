@@ -23,7 +23,7 @@ def locked_out_response(request: HttpRequest, original_response=None, credential
     """429 with a short page that says how long the lock lasts, and ``Retry-After``."""
     minutes = settings.PHATAM_LOGIN_COOLOFF_MINUTES
     body = render_to_string(
-        "admin/curriculum/locked_out.html",
+        "core/locked_out.html",
         {"minutes": minutes, "limit": settings.AXES_FAILURE_LIMIT},
         request=request,
     )

@@ -6,16 +6,40 @@ while DRF parses it, which Django turns into an HTML 400 (a debug page with DEBU
 middleware answers those in JSON, ``{"detail": "..."}`` like DRF's, with the same status (413
 for a body over the limit). Responses DRF rendered itself (the browsable API in DEBUG) are
 left as they are.
+
+A database that stops answering after start (``OperationalError``, ``InterfaceError``) is a
+fault the product survives: every request that meets it gets 503 with ``Retry-After``, JSON
+under /api/ and a short page in Vietnamese elsewhere, never a 500. The middleware answers the
+faults raised in views; :func:`server_error` (``handler500``) those raised in other
+middleware (a session saved after the view).
 """
 
+import logging
+import sys
 from http import HTTPStatus
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views import defaults
+from django.views.decorators.csrf import requires_csrf_token
+
+from apps.core.outages import OutageLog
+
+logger = logging.getLogger(__name__)
+database_outage = OutageLog(logger)
 
 API_PREFIX = "/api/"
 # Headers of an error answer that still mean something once its body is JSON.
 _KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Vary")
+# A restarted or failed-over database is usually back within this many seconds.
+DATABASE_RETRY_AFTER = 30
+DATABASE_DOWN_DETAIL = (
+    "Máy chủ tạm thời không truy cập được cơ sở dữ liệu; hãy thử lại sau ít phút. "
+    "(The database is unavailable; try again shortly.)"
+)
+DATABASE_FAULTS = (OperationalError, InterfaceError)
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -34,6 +58,33 @@ def json_error(status: int, detail: str | None = None) -> JsonResponse:
     except ValueError:
         phrase = "Error"
     return JsonResponse({"detail": detail or f"{phrase}."}, status=status)
+
+
+def database_unavailable(request: HttpRequest, exception: BaseException) -> HttpResponse:
+    """503 with ``Retry-After`` for a request that met a database fault: JSON under /api/,
+    a short Vietnamese page elsewhere. Rendered without the request's context (its session
+    and user need the database). The fault is logged once a minute, not per request."""
+    database_outage("Database unavailable: %s: %s", type(exception).__name__, exception)
+    if _is_api(request):
+        response = json_error(503, DATABASE_DOWN_DETAIL)
+    else:
+        body = render_to_string(
+            "core/database_unavailable.html", {"minutes": 1, "detail": DATABASE_DOWN_DETAIL}
+        )
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: 503 when the uncaught exception is a database fault (one raised outside
+    a view, which the middleware cannot see), else Django's own 500 (JSON under /api/ by
+    the middleware)."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_FAULTS):
+        return database_unavailable(request, exception)
+    return defaults.server_error(request)
 
 
 class ApiJsonErrorsMiddleware:
@@ -61,6 +112,8 @@ class ApiJsonErrorsMiddleware:
         return replacement
 
     def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, DATABASE_FAULTS):
+            return database_unavailable(request, exception)
         if not _is_api(request):
             return None
         if isinstance(exception, RequestDataTooBig):

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('curriculum', '0003_us_forms_and_pair_kinds'),
-        ('practice', '0001_initial'),
+        ('practice', '0002_vowelrecording_file_size'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,68 @@
+"""What every app's API views share: row ids, errors and their schema, and the answers for
+an upload that is too large or that storage could not take."""
+
+import re
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import APIException
+
+from apps.core.storage import StorageUnavailable
+
+_ID = re.compile(r"[0-9]{1,19}")
+
+DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
+FIELD_ERRORS = inline_serializer(
+    "FieldErrors",
+    {"field": serializers.ListField(child=serializers.CharField(), required=False)},
+)
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """The 4xx answers of an operation, for the schema."""
+    described = {
+        400: OpenApiResponse(FIELD_ERRORS, description="Invalid input: errors by field name."),
+        401: OpenApiResponse(DETAIL, description="Not logged in."),
+        403: OpenApiResponse(DETAIL, description="Not allowed (staff only, or no CSRF token)."),
+        404: OpenApiResponse(DETAIL, description="No such object."),
+        405: OpenApiResponse(DETAIL, description="Method not allowed."),
+        413: OpenApiResponse(DETAIL, description="The upload is over the size limit."),
+        429: OpenApiResponse(DETAIL, description="Too many requests; try again later."),
+    }
+    return {code: described[code] for code in codes}
+
+
+def database_id(raw) -> int | None:
+    """``raw`` as a row id, or ``None`` when it cannot be one (not ASCII digits, or too big
+    for a 64-bit column: "²", "١", "99999999999999999999")."""
+    if not _ID.fullmatch(str(raw) if raw is not None else ""):
+        return None
+    value = int(raw)
+    return value if value < 2**63 else None
+
+
+class PayloadTooLarge(APIException):
+    status_code = 413
+    default_detail = "The upload is too large."
+    default_code = "payload_too_large"
+
+
+class InsufficientStorage(APIException):
+    status_code = 507
+    default_code = "insufficient_storage"
+
+
+class StorageFailing(APIException):
+    status_code = 503
+    default_code = "storage_unavailable"
+
+
+def storage_fault(exc: StorageUnavailable, *, learner: bool = False) -> APIException:
+    """507 when the disk is full, 503 when storage is read-only or failing; ``{"detail": ...}``
+    says to try again later (to a learner in Vietnamese, the English in brackets)."""
+    if learner:
+        state = "đã đầy" if exc.disk_full else "tạm thời không ghi được"
+        detail = f"Bộ nhớ của máy chủ {state}: bản ghi chưa được lưu. Hãy thử lại sau. ({exc})"
+    else:
+        detail = f"{exc} Try again later, or tell the site's administrators."
+    return InsufficientStorage(detail) if exc.disk_full else StorageFailing(detail)
