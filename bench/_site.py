@@ -81,8 +81,18 @@ def prepare(env: dict, *, words: bool = False) -> None:
 @contextlib.contextmanager
 def served(env: dict) -> Iterator[str]:
     """gunicorn running the site; yields its base URL and stops it afterwards."""
+    with gunicorn(env) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def gunicorn(
+    env: dict, app: str = "config.wsgi", *, pythonpath: str = "", ready: str = "/health/"
+) -> Iterator[tuple[str, int]]:
+    """gunicorn (config/gunicorn.py) running ``app``; yields its base URL and master pid."""
+    extra = ["--pythonpath", pythonpath] if pythonpath else []
     server = subprocess.Popen(
-        [str(GUNICORN), "config.wsgi", "-c", "config/gunicorn.py"],
+        [str(GUNICORN), app, "-c", "config/gunicorn.py", *extra],
         cwd=BACKEND,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -91,11 +101,40 @@ def served(env: dict) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{env['PORT']}"
     try:
-        wait_ready(base)
-        yield base
+        wait_ready(base, path=ready)
+        yield base, server.pid
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def children(pid: int) -> list[int]:
+    """The worker processes of a gunicorn master."""
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [int(line) for line in out.stdout.split()]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used (from /proc/<pid>/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / ticks
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size: the process's own pages plus its share of the shared ones."""
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def worker_pids(env: dict) -> list[int]:
@@ -114,11 +153,11 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def wait_ready(base: str, seconds: float = 60) -> None:
+def wait_ready(base: str, seconds: float = 60, *, path: str = "/health/") -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(base + "/health/", timeout=2) as response:  # noqa: S310
+            with urllib.request.urlopen(base + path, timeout=2) as response:  # noqa: S310
                 if response.status == 200:
                     return
         except OSError:
@@ -127,14 +166,23 @@ def wait_ready(base: str, seconds: float = 60) -> None:
 
 
 def wrk(
-    binary: str, url: str, *, seconds: int, connections: int, script: str | None = None
+    binary: str,
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    script: str | None = None,
+    headers: tuple[str, ...] = (),
 ) -> dict:
     """Run wrk and return requests/s, p50/p99 latency, non-2xx/3xx count and socket errors."""
     command = [binary, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if script:
         command += ["-s", script]
+    for header in headers:
+        command += ["-H", header]
     out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.MULTILINE))
+    maximum = re.search(r"^\s+Latency\s+\S+\s+\S+\s+(\S+)", out, re.MULTILINE)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
     return {
@@ -142,6 +190,7 @@ def wrk(
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "p50": latency.get("50"),
         "p99": latency.get("99"),
+        "max": maximum.group(1) if maximum else None,
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "none",
     }

@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy header on every answer (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
+    # Brotli or gzip for HTML and JSON (config.compression); outside everything that writes
+    # a body, so that the JSON errors below are compressed too.
+    "config.compression.CompressionMiddleware",
     # Outside everything that can answer an error under /api/, so that it sees them all.
     "apps.core.errors.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -107,6 +107,11 @@ class DrillAttempt(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     choice = models.CharField(max_length=1, blank=True)
     correct = models.BooleanField(null=True, blank=True)
+    # An item of a downloaded drill pack: the pack carries its answer, which the learner could
+    # read, so it counts for their own progress and reviews, never for a lesson or a teacher.
+    offline = models.BooleanField(default=False)
+    # The answer's idempotency key, made by the phone: a sync sent twice adds nothing.
+    client_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -142,6 +147,11 @@ class DrillAttempt(models.Model):
                     )
                 ),
                 name="drillattempt_answered_consistent",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "client_key"],
+                condition=~Q(client_key=""),
+                name="drillattempt_client_key_unique",
             ),
         ]
 

@@ -395,8 +395,11 @@ class LessonDrillStats:
 
 
 def lesson_drill_stats(user, lesson: PronunciationLesson) -> LessonDrillStats:
-    """How the learner did on the drills they took inside ``lesson``."""
-    answered = DrillAttempt.objects.filter(user=user, lesson=lesson, answered_at__isnull=False)
+    """How the learner did on the drills they took inside ``lesson``. Offline answers (a
+    downloaded pack carries its answers) never count towards a lesson."""
+    answered = DrillAttempt.objects.filter(
+        user=user, lesson=lesson, answered_at__isnull=False, offline=False
+    )
     outcomes = list(answered.values_list("pair_id", "correct"))
     lesson_pairs = set(
         PronunciationLessonPair.objects.filter(lesson=lesson).values_list(

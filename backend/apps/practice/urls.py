@@ -17,4 +17,5 @@ urlpatterns = [
     path("bai-hoc/", views.lessons, name="lessons"),
     path("bai-hoc/<int:pk>/", views.lesson, name="lesson"),
     path("nguyen-am/", views.vowel, name="vowel"),
+    path("ngoai-tuyen/", views.offline_drills, name="offline"),
 ]

@@ -164,6 +164,15 @@ def practice(request: HttpRequest) -> HttpResponse:
     )
 
 
+@vietnamese
+@login_required
+def offline_drills(request: HttpRequest) -> HttpResponse:
+    """Listening drills with no network: the pack downloaded from the chart page, answered
+    with immediate feedback; the answers are queued on the phone and sent when the
+    connection returns (practice/offline_drills.js). The service worker keeps this page."""
+    return render(request, "practice/offline.html", {"nav": "practice"})
+
+
 def _mastery_band(attempts: int, mastery: int) -> str:
     if not attempts:
         return "none"

@@ -71,7 +71,8 @@ class ChartInBrowserTests(BrowserTestCase):
         self.assertEqual(self.errors, [])
 
     def test_when_the_audio_fails_the_browser_speaks_the_example_word(self):
-        self.page.route("**/media/**", lambda route: route.abort())
+        # The context, not the page: the service worker fetches the audio on its behalf.
+        self.context.route("**/media/**", lambda route: route.abort())
         self.open_chart(RECORD_SPEECH)
         self.phoneme("iː").click()
         self.page.wait_for_function("() => window.__spoken.length > 0")
@@ -80,7 +81,8 @@ class ChartInBrowserTests(BrowserTestCase):
         self.assertFalse(AudioCache.objects.filter(usage_count__gt=0).exists())
 
     def test_without_audio_or_speech_synthesis_the_page_says_so(self):
-        self.page.route("**/media/**", lambda route: route.abort())
+        # The context, not the page: the service worker fetches the audio on its behalf.
+        self.context.route("**/media/**", lambda route: route.abort())
         self.open_chart(NO_SPEECH)
         self.phoneme("iː").click()
         self.page.wait_for_function(

@@ -27,7 +27,7 @@ class ChartAxeTests(BrowserTestCase):
     def setUp(self):
         super().setUp()
         call_command("seed_curriculum", stdout=StringIO())
-        self.page.route("**/media/**", lambda route: route.abort())
+        self.context.route("**/media/**", lambda route: route.abort())
         # No sound is needed here: the browser's voice is a silent stand-in.
         self.page.add_init_script("window.speechSynthesis.speak = () => {};")
 

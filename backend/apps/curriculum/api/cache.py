@@ -10,8 +10,14 @@ most (a presigned object-storage URL outlives it).
 
 A cache that is down (Redis) is a miss: the payload is rendered for that request.
 
-:class:`PayloadCacheMiddleware` answers a request whose payload is cached before the rest of
-the middleware stack runs (as WhiteNoise does for static files); a miss goes on to the view,
+A payload is compressed when it is rendered, once per version, with Brotli and gzip
+(``config.compression``); each encoding has its own strong ``ETag`` (``"<hash>-br"``), so a
+conditional request is matched against the bytes it would get.
+
+:class:`PayloadWsgi` (``config.wsgi``) answers a request whose payload is cached before
+Django runs at all, with the headers Django's stack gives that payload (captured from its
+first answer in the process); :class:`PayloadCacheMiddleware` does the same inside Django
+for servers that do not load ``config.wsgi`` (the test client). A miss goes on to the view,
 which renders and stores it.
 """
 
@@ -19,9 +25,10 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import parse_qs
 from uuid import uuid4
 
 from django.conf import settings
@@ -34,6 +41,7 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from apps.curriculum.models import AudioSource, MinimalPair, Phoneme, PhonemeCategory
+from config.compression import PAYLOAD_QUALITY, compress, negotiate
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +51,32 @@ PAYLOAD_KEY = "phatam:payload:{name}"
 
 @dataclass(frozen=True)
 class Payload:
+    """The JSON bytes, their strong ``ETag``, and the same bytes compressed per encoding."""
+
     body: bytes
     etag: str
+    encoded: dict[str, bytes] = field(default_factory=dict)
+
+    @classmethod
+    def render(cls, body: bytes) -> "Payload":
+        digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+        encoded = {enc: compress(body, enc, quality=PAYLOAD_QUALITY) for enc in ("br", "gzip")}
+        return cls(body=body, etag=f'"{digest}"', encoded=encoded)
+
+    def variant(self, accept_encoding: str) -> tuple[str | None, bytes, str]:
+        """The encoding (``None``: identity), bytes and ``ETag`` a client gets."""
+        encoding = negotiate(accept_encoding)
+        if encoding not in self.encoded:
+            return None, self.body, self.etag
+        return encoding, self.encoded[encoding], f'{self.etag[:-1]}-{encoding}"'
+
+
+# Headers of a payload answer that the payload sets itself; any other header of Django's
+# answer (CSP, nosniff, referrer policy, HSTS...) is what PayloadWsgi repeats.
+OWN_HEADERS = frozenset(
+    {"content-type", "content-length", "content-encoding", "etag", "vary", "cache-control"}
+)
+VARY = "Accept, Accept-Encoding"
 
 
 def payload_name(kind: str, *, accent: str = "", pk: int | None = None) -> str:
@@ -65,14 +97,30 @@ def payload_response(
 
 
 def _answer(request: HttpRequest, payload: Payload) -> HttpResponse:
-    headers = {"ETag": payload.etag, "Cache-Control": "public, no-cache", "Vary": "Accept"}
-    if payload.etag in _etags(request.headers.get("If-None-Match", "")):
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(payload.body, content_type="application/json")
-    for header, value in headers.items():
+    status, headers, body = _parts(
+        payload,
+        accept_encoding=request.headers.get("Accept-Encoding", ""),
+        if_none_match=request.headers.get("If-None-Match", ""),
+    )
+    response = HttpResponseNotModified() if status == 304 else HttpResponse(body)
+    for header, value in headers:
         response[header] = value
     return response
+
+
+def _parts(
+    payload: Payload, *, accept_encoding: str, if_none_match: str
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers and body of the answer (304 when the client has these bytes)."""
+    encoding, body, etag = payload.variant(accept_encoding)
+    headers = [("ETag", etag), ("Cache-Control", "public, no-cache"), ("Vary", VARY)]
+    if etag in _etags(if_none_match):
+        return 304, headers, b""
+    headers.append(("Content-Type", "application/json"))
+    if encoding:
+        headers.append(("Content-Encoding", encoding))
+    headers.append(("Content-Length", str(len(body))))
+    return 200, headers, body
 
 
 def _payload(name: str, build) -> Payload:
@@ -81,8 +129,7 @@ def _payload(name: str, build) -> Payload:
         return payload
     version = _version() or _new_version(first=True)
     data, expires = build()
-    body = JSONRenderer().render(data)
-    payload = Payload(body=body, etag=f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"')
+    payload = Payload.render(JSONRenderer().render(data))
     timeout = settings.PHATAM_PAYLOAD_SECONDS
     if expires is not None:
         timeout = min(timeout, max(0, int((expires - timezone.now()).total_seconds())))
@@ -195,14 +242,99 @@ class PayloadCacheMiddleware:
 
 
 def _name_of(request: HttpRequest) -> str | None:
-    match = _PAYLOAD_PATH.match(request.path_info)
-    if match is None or set(request.GET) - {"accent"}:
+    return _payload_name_for(request.path_info, request.GET)
+
+
+def _payload_name_for(path: str, query) -> str | None:
+    """The payload a GET of ``path`` with ``query`` (a mapping of names to values) answers,
+    or ``None`` when the view must decide (anything else, a bad accent)."""
+    match = _PAYLOAD_PATH.match(path)
+    if match is None or set(query) - {"accent"}:
         return None
     if match["categories"]:
-        return None if match["pk"] or request.GET else payload_name("categories")
-    accent = request.GET.get("accent", settings.PHATAM_DEFAULT_ACCENT)
+        return None if match["pk"] or query else payload_name("categories")
+    accent = query.get("accent", settings.PHATAM_DEFAULT_ACCENT)
     if accent not in settings.PHATAM_VOICES:  # "accent=" (empty) too
         return None  # the view answers the 400
     if match["pk"]:
         return payload_name("phoneme", pk=int(match["pk"]), accent=accent)
     return payload_name("phonemes", accent=accent)
+
+
+class PayloadWsgi:
+    """The outermost layer (``config.wsgi``): a cached chart payload is answered here, before
+    Django's request handling, middleware, sessions, auth and DRF; everything else, and every
+    miss, goes to ``app``.
+
+    The answer has exactly the headers Django's stack gives a payload: the first payload
+    Django answers for a scheme and host in this process is watched, and its headers (minus
+    the payload's own, :data:`OWN_HEADERS`, and cookies) are repeated on every early answer
+    for that scheme and host. Until then Django answers. A host Django refuses (400) never
+    gets there, so the early answer keeps ``ALLOWED_HOSTS``, ``SECURE_SSL_REDIRECT`` and the
+    CSP as they are. The version key is read from the shared cache on every request, exactly
+    as the view does, so a pin is what the next request gets in every process.
+    """
+
+    MAX_HOSTS = 64  # a bound on the captured header sets (ALLOWED_HOSTS may be "*")
+    MAX_NAMES = 256  # a bound on the remembered URL -> payload names
+
+    def __init__(self, app):
+        self.app = app
+        self.headers: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        self.names: dict[tuple[str, str], str | None] = {}
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return self.app(environ, start_response)
+        name = self._name(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+        if name is None:
+            return self.app(environ, start_response)
+        key = self._key(environ)
+        extra = self.headers.get(key)
+        payload = _fresh(name) if extra is not None else None
+        if payload is None:
+            return self.app(environ, self._watching(start_response, key))
+        status, headers, body = _parts(
+            payload,
+            accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""),
+            if_none_match=environ.get("HTTP_IF_NONE_MATCH", ""),
+        )
+        start_response("304 Not Modified" if status == 304 else "200 OK", headers + extra)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def _name(self, path: str, query_string: str) -> str | None:
+        try:
+            return self.names[path, query_string]
+        except KeyError:
+            pass
+        query = {k: v[-1] for k, v in parse_qs(query_string, keep_blank_values=True).items()}
+        name = _payload_name_for(path, query)
+        if len(self.names) < self.MAX_NAMES:
+            self.names[path, query_string] = name
+        return name
+
+    @staticmethod
+    def _key(environ: dict) -> tuple[str, ...]:
+        proxy = settings.SECURE_PROXY_SSL_HEADER
+        return (
+            environ.get("wsgi.url_scheme", "http"),
+            environ.get(proxy[0], "") if proxy else "",
+            environ.get("HTTP_HOST", ""),
+        )
+
+    def _watching(self, start_response, key: tuple[str, ...]):
+        def watch(status: str, headers: list[tuple[str, str]], exc_info=None):
+            kind = {name.lower(): value for name, value in headers}.get("content-type")
+            if (
+                status.startswith("200 ")
+                and kind == "application/json"
+                and (key in self.headers or len(self.headers) < self.MAX_HOSTS)
+            ):
+                self.headers[key] = [
+                    (name, value)
+                    for name, value in headers
+                    if name.lower() not in OWN_HEADERS and name.lower() != "set-cookie"
+                ]
+            return start_response(status, headers, exc_info)
+
+        return watch

@@ -47,8 +47,11 @@ from apps.practice.services.drills import (
     DrillAudioUnavailable,
     DrillNotFound,
     NoDrillAvailable,
+    OfflineAnswer,
     drill_answer,
+    drill_answers_offline_record,
     drill_audio_render,
+    drill_pack_make,
     drill_start,
 )
 
@@ -394,3 +397,123 @@ class DrillAnswerApi(LearnerApi):
             "placement": result.placement,
         }
         return Response(self.OutputSerializer(output).data)
+
+
+class DrillPackItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    accent = serializers.CharField()
+    audio_url = serializers.CharField()
+    choices = ChoiceSerializer(many=True)
+    answer_key = serializers.CharField()
+    right_vi = serializers.CharField()
+    wrong_vi = serializers.CharField()
+
+
+class DrillPackApi(LearnerApi):
+    """A pack of listening items to take offline (the "Tải về để học khi không có mạng"
+    button), each with its public audio URL and its answer, for feedback with no network.
+
+    Because the pack carries its answers, its items are marked ``offline``: answered later
+    through ``/api/drills/offline-answers/``, they count for the learner's progress and
+    review schedule, never for a lesson. Online drills (``/api/drills/next/``) still send
+    nothing that tells the word before the answer.
+    """
+
+    # A pack writes up to ten rows: under the same per-learner rate as the next item.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "drill_next"
+
+    @extend_schema_serializer(component_name="DrillPackInput")
+    class InputSerializer(serializers.Serializer):
+        accent = AccentField()
+
+    @extend_schema_serializer(component_name="DrillPackOutput")
+    class OutputSerializer(serializers.Serializer):
+        prompt_vi = serializers.CharField()
+        items = DrillPackItemSerializer(many=True)
+
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses={200: OutputSerializer, **learner_errors(400, 401, 429)},
+    )
+    def get(self, request: Request) -> Response:
+        query = self.InputSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        accent = accent_validate(query.validated_data.get("accent"))
+        items = [
+            {
+                "id": attempt.pk,
+                "kind": attempt.pair.kind,
+                "accent": attempt.accent,
+                "audio_url": attempt.audio_source.audio_file.url,
+                "choices": [
+                    {"key": word.key, "word": word.word, "ipa": word.ipa}
+                    for word in drill_words(attempt)
+                ],
+                "answer_key": attempt.answer_key,
+                "right_vi": drill_explanation_vi(attempt, correct=True),
+                "wrong_vi": drill_explanation_vi(attempt, correct=False),
+            }
+            for attempt in drill_pack_make(request.user, accent=accent)
+        ]
+        response = Response(self.OutputSerializer({"prompt_vi": PROMPT_VI, "items": items}).data)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@extend_schema_serializer(component_name="DrillOfflineAnswer")
+class OfflineAnswerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1)
+    choice = serializers.ChoiceField(choices=["a", "b"])
+    # A random UUID made on the phone, one per answer.
+    client_key = serializers.RegexField(r"^[A-Za-z0-9-]{8,64}$")
+    answered_at = serializers.DateTimeField(required=False)
+
+
+class DrillOfflineAnswersApi(LearnerApi):
+    """Answers made offline to pack items, sent when the connection returns. Each answer
+    carries a ``client_key`` made on the phone: a sync repeated (a lost reply, two tabs)
+    records nothing twice. Says, per key, ``recorded``, ``duplicate`` or ``not_found``."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "drill_answer"
+
+    @extend_schema_serializer(component_name="DrillOfflineAnswer")
+    class AnswerSerializer(serializers.Serializer):
+        id = serializers.IntegerField(min_value=1)
+        choice = serializers.ChoiceField(choices=["a", "b"])
+        client_key = serializers.RegexField(r"^[A-Za-z0-9-]{8,64}$")
+        answered_at = serializers.DateTimeField(required=False)
+
+    @extend_schema_serializer(component_name="DrillOfflineAnswersInput")
+    class InputSerializer(serializers.Serializer):
+        answers = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=200)
+
+        def validate_answers(self, value):
+            rows = DrillOfflineAnswersApi.AnswerSerializer(data=value, many=True)
+            rows.is_valid(raise_exception=True)
+            return rows.validated_data
+
+    @extend_schema_serializer(component_name="DrillOfflineAnswersOutput")
+    class OutputSerializer(serializers.Serializer):
+        results = serializers.DictField(child=serializers.CharField())
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OutputSerializer, **learner_errors(400, 401, 403, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        form = self.InputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        answers = [
+            OfflineAnswer(
+                attempt_id=row["id"],
+                choice=row["choice"],
+                client_key=row["client_key"],
+                answered_at=row.get("answered_at"),
+            )
+            for row in form.validated_data["answers"]
+        ]
+        results = drill_answers_offline_record(request.user, answers)
+        return Response(self.OutputSerializer({"results": results}).data)

@@ -19,6 +19,12 @@ urlpatterns = [
     path("progress/", progress.ProgressApi.as_view(), name="progress"),
     path("drills/next/", drills.DrillNextApi.as_view(), name="drill-next"),
     path("drills/kinds/", drills.DrillKindsApi.as_view(), name="drill-kinds"),
+    path("drills/pack/", drills.DrillPackApi.as_view(), name="drill-pack"),
+    path(
+        "drills/offline-answers/",
+        drills.DrillOfflineAnswersApi.as_view(),
+        name="drill-offline-answers",
+    ),
     path("drills/<str:pk>/audio/", drills.DrillAudioApi.as_view(), name="drill-audio"),
     path("drills/<str:pk>/answer/", drills.DrillAnswerApi.as_view(), name="drill-answer"),
     path("lessons/", lessons.LessonListApi.as_view(), name="lessons"),

@@ -16,8 +16,11 @@ from apps.practice.services.drills import (
     DrillNotFound,
     DrillResult,
     NoDrillAvailable,
+    OfflineAnswer,
     drill_answer,
+    drill_answers_offline_record,
     drill_audio_render,
+    drill_pack_make,
     drill_start,
 )
 from apps.practice.services.lessons import (
@@ -54,6 +57,9 @@ __all__ = [
     "auth_token_issue",
     "drill_answer",
     "drill_audio_render",
+    "drill_answers_offline_record",
+    "OfflineAnswer",
+    "drill_pack_make",
     "drill_start",
     "learner_create",
     "learner_recordings_expire",

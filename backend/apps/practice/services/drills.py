@@ -3,8 +3,9 @@
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.curriculum.audio.playback import play_record
@@ -189,3 +190,103 @@ def drill_answer(user, attempt_id: int, *, choice: str) -> DrillResult:
     return DrillResult(
         attempt, correct, progress, card, mastery, lesson_progress, completion, placement
     )
+
+
+PACK_SIZE = 10
+
+
+def drill_pack_make(user, *, accent: str, size: int = PACK_SIZE) -> list[DrillAttempt]:
+    """Up to ``size`` items for the learner to take offline, each a different contrast, each
+    with a stored audio file (a pack cannot generate audio on the phone).
+
+    The items are marked ``offline``: the pack carries their answers, so they count for the
+    learner's progress and review schedule only (see :func:`drill_answers_offline_record`),
+    never inside a lesson.
+    """
+    items: list[DrillAttempt] = []
+    tried: list[int] = []
+    while len(items) < size and len(tried) < size + DRILL_AUDIO_TRIES:
+        pick = drill_pair_next(user, accent=accent, exclude=tuple(tried))
+        if pick is None:
+            break
+        tried.append(pick.pair.pk)
+        number = secrets.choice((1, 2))
+        clips = item_clips(
+            pick.pair,
+            accent=accent,
+            answer_word=number,
+            odd_position=None,
+            last_voice=last_voice_for_pair(user, pick.pair),
+        )
+        if clips is None or not clips[0].source.audio_file:
+            continue
+        answer = clips[0]
+        items.append(
+            DrillAttempt.objects.create(
+                user=user,
+                pair=pick.pair,
+                answer_word=number,
+                word_1_key=secrets.choice(("a", "b")),
+                accent=accent,
+                item_format=ItemFormat.IDENTIFY,
+                audio_source=answer.source,
+                clips=[clip.as_json() for clip in clips],
+                voice=answer.voice,
+                offline=True,
+            )
+        )
+    return items
+
+
+@dataclass(frozen=True)
+class OfflineAnswer:
+    attempt_id: int
+    choice: str
+    client_key: str
+    answered_at: datetime | None = None
+
+
+def drill_answers_offline_record(user, answers: list[OfflineAnswer]) -> dict[str, str]:
+    """Record answers made offline to the learner's pack items, each exactly once.
+
+    Returns ``{client_key: outcome}``: ``"recorded"``, ``"duplicate"`` (that key, or that
+    item, was already answered: a repeated sync adds nothing) or ``"not_found"`` (not one
+    of the learner's offline items). A recorded answer updates the heard phoneme's progress
+    and the contrast's review card like an online one, and no lesson. Its time is the phone's
+    clamped between the item's creation and now.
+    """
+    outcomes: dict[str, str] = {}
+    for answer in answers:
+        attempt = (
+            DrillAttempt.objects.select_related("pair__phoneme_1", "pair__phoneme_2")
+            .filter(pk=answer.attempt_id, user=user, offline=True)
+            .first()
+        )
+        if attempt is None:
+            outcomes[answer.client_key] = "not_found"
+            continue
+        now = timezone.now()
+        # FSRS wants UTC; the phone's clock is trusted only between the item's making and now.
+        when = min(max(answer.answered_at or now, attempt.created_at), now).astimezone(UTC)
+        correct = answer.choice == attempt.answer_key
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    claimed = DrillAttempt.objects.filter(
+                        pk=attempt.pk, answered_at__isnull=True
+                    ).update(
+                        answered_at=when,
+                        choice=answer.choice,
+                        correct=correct,
+                        client_key=answer.client_key,
+                    )
+            except IntegrityError:  # the key already answered another item
+                claimed = 0
+            if claimed != 1:
+                outcomes[answer.client_key] = "duplicate"
+                continue
+            heard = attempt.pair.phoneme_1 if attempt.answer_word == 1 else attempt.pair.phoneme_2
+            phoneme_attempt_record(user, heard, correct=correct)
+            review_card_rate(user, attempt.pair, correct=correct, now=when)
+        outcomes[answer.client_key] = "recorded"
+    return outcomes
