@@ -448,7 +448,7 @@ class DrillPackApi(LearnerApi):
                 "accent": attempt.accent,
                 "audio_url": attempt.audio_source.audio_file.url,
                 "choices": [
-                    {"key": word.key, "word": word.word, "ipa": word.ipa}
+                    {"key": word.key, "label": word.label, "word": word.word, "ipa": word.ipa}
                     for word in drill_words(attempt)
                 ],
                 "answer_key": attempt.answer_key,

@@ -96,7 +96,7 @@
     button.className = "choice";
     button.lang = "en";
     button.dataset.key = choice.key;
-    button.append(choice.word + " ");
+    button.append((choice.label || choice.word) + " ");
     const ipa = document.createElement("small");
     ipa.lang = "en-fonipa";
     ipa.textContent = `/${choice.ipa}/`;
