@@ -133,26 +133,6 @@ def word_recording_get(user, pk: int, *, staff_too: bool = False) -> WordRecordi
     return recordings.filter(pk=pk).first()
 
 
-def word_recording_bytes(recording: WordRecording) -> bytes | None:
-    """The recording's audio; ``None`` once it has expired or its file is gone."""
-    if not recording.file_name:
-        return None
-    try:
-        with learner_recordings_storage().open(recording.file_name, "rb") as file:
-            return file.read()
-    except OSError:
-        return None
-
-
-def word_recording_delete(recording: WordRecording) -> None:
-    """Delete the recording and, once that is committed, its file."""
-    storage, name = learner_recordings_storage(), recording.file_name
-    with transaction.atomic():
-        recording.delete()
-        if name:
-            transaction.on_commit(lambda: storage_delete_quietly(storage, name))
-
-
 def model_word_mp3(pair: MinimalPair, number: int, *, accent: str) -> bytes:
     """The model word (eSpeak NG, the offline engine) as MP3, to play beside the take;
     raises ``speech.tts.base.TTSError``."""

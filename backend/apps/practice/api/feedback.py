@@ -31,9 +31,9 @@ from apps.curriculum.audio.voices import accent_validate
 from apps.practice.api.base import AnyAcceptNegotiation, LearnerApi, PhonemeIdField, learner_errors
 from apps.practice.selectors import learner_profile_get, vowel_recording_get, vowel_recordings_list
 from apps.practice.services.recordings import (
+    learner_recording_bytes,
+    learner_recording_delete,
     vowel_recording_add,
-    vowel_recording_bytes,
-    vowel_recording_delete,
 )
 from apps.practice.vowels import NotAMonophthong, Refused, reference_vowels, vowel_target
 from speech.acoustics import MeasurementError
@@ -256,7 +256,7 @@ class VowelRecordingApi(LearnerApi):
 
     @extend_schema(responses={204: None, **learner_errors(401, 403, 404)})
     def delete(self, request: Request, pk: str) -> Response:
-        vowel_recording_delete(_recording_or_404(request, pk))
+        learner_recording_delete(_recording_or_404(request, pk))
         return Response(status=204)
 
 
@@ -273,7 +273,7 @@ class VowelRecordingAudioApi(LearnerApi):
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
         recording = _recording_or_404(request, pk, staff_too=True)
-        data = vowel_recording_bytes(recording)
+        data = learner_recording_bytes(recording)
         if data is None:
             raise NotFound("Bản ghi đã hết hạn và được xoá (the recording has expired).")
         response = HttpResponse(data, content_type=recording.content_type)

@@ -31,13 +31,12 @@ from apps.curriculum.audio.serializers import ACCENT, AccentField
 from apps.curriculum.audio.voices import accent_validate
 from apps.curriculum.models import MinimalPair
 from apps.practice.api.base import AnyAcceptNegotiation, LearnerApi, learner_errors
+from apps.practice.services import learner_recording_bytes, learner_recording_delete
 from apps.practice.wordfeedback import (
     NoWordCheck,
     drill_item_word,
     model_word_mp3,
     word_recording_add,
-    word_recording_bytes,
-    word_recording_delete,
     word_recording_get,
     word_recordings_list,
     word_task_for,
@@ -271,7 +270,7 @@ class WordRecordingApi(LearnerApi):
 
     @extend_schema(responses={204: None, **learner_errors(401, 403, 404)})
     def delete(self, request: Request, pk: str) -> Response:
-        word_recording_delete(_recording_or_404(request, pk))
+        learner_recording_delete(_recording_or_404(request, pk))
         return Response(status=204)
 
 
@@ -288,7 +287,7 @@ class WordRecordingAudioApi(LearnerApi):
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
         recording = _recording_or_404(request, pk, staff_too=True)
-        data = word_recording_bytes(recording)
+        data = learner_recording_bytes(recording)
         if data is None:
             raise NotFound("Bản ghi đã hết hạn và được xoá (the recording has expired).")
         response = HttpResponse(data, content_type=recording.content_type)

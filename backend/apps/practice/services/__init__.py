@@ -32,13 +32,13 @@ from apps.practice.services.recordings import (
     LEARNER_RECORDING_MODELS,
     ORPHAN_GRACE,
     NotACalibrationVowel,
+    learner_recording_bytes,
+    learner_recording_delete,
     learner_recordings_expire,
     learner_recordings_storage,
     vowel_calibration_clear,
     vowel_calibration_record,
     vowel_recording_add,
-    vowel_recording_bytes,
-    vowel_recording_delete,
 )
 from apps.practice.services.reviews import review_card_rate, scheduler
 
@@ -72,6 +72,6 @@ __all__ = [
     "vowel_calibration_clear",
     "vowel_calibration_record",
     "vowel_recording_add",
-    "vowel_recording_bytes",
-    "vowel_recording_delete",
+    "learner_recording_bytes",
+    "learner_recording_delete",
 ]

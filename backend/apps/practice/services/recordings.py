@@ -174,8 +174,9 @@ def vowel_calibration_clear(user) -> None:
     VowelCalibration.objects.filter(user=user).delete()
 
 
-def vowel_recording_bytes(recording: VowelRecording) -> bytes | None:
-    """The recording's audio; ``None`` once it has expired or its file is gone."""
+def learner_recording_bytes(recording: VowelRecording | WordRecording) -> bytes | None:
+    """A learner's recording's audio (a vowel or a word); ``None`` once it has expired or
+    its file is gone."""
     if not recording.file_name:
         return None
     try:
@@ -185,8 +186,9 @@ def vowel_recording_bytes(recording: VowelRecording) -> bytes | None:
         return None
 
 
-def vowel_recording_delete(recording: VowelRecording) -> None:
-    """Delete the recording and, once that is committed, its file."""
+def learner_recording_delete(recording: VowelRecording | WordRecording) -> None:
+    """Delete a learner's recording (a vowel or a word) and, once that is committed, its
+    file."""
     storage, name = learner_recordings_storage(), recording.file_name
     with transaction.atomic():
         recording.delete()
