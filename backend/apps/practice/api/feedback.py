@@ -6,7 +6,6 @@ Recordings are private: their learner (and staff) may hear them; they expire aft
 PHATAM_LEARNER_RECORDING_DAYS.
 """
 
-from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -16,23 +15,22 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import DETAIL, PayloadTooLarge, database_id, storage_fault
+from apps.core.api import DETAIL, PayloadTooLarge, storage_fault
 from apps.core.recordings import RecordingRejected
 from apps.core.storage import StorageUnavailable
 from apps.core.throttles import ScopedWriteThrottle
 from apps.core.uploads import too_large_message
 from apps.curriculum.audio.serializers import ACCENT, AccentField
 from apps.curriculum.audio.voices import accent_validate
-from apps.practice.api.base import AnyAcceptNegotiation, LearnerApi, PhonemeIdField, learner_errors
+from apps.practice.api.base import LearnerApi, PhonemeIdField, learner_errors
+from apps.practice.api.recordings import LearnerRecordingAudioApi, LearnerRecordingDeleteApi
 from apps.practice.selectors import learner_profile_get, vowel_recording_get, vowel_recordings_list
 from apps.practice.services.recordings import (
-    learner_recording_bytes,
-    learner_recording_delete,
     vowel_recording_add,
 )
 from apps.practice.vowels import NotAMonophthong, Refused, reference_vowels, vowel_target
@@ -239,44 +237,13 @@ class VowelChartApi(LearnerApi):
         return Response(ChartSerializer(chart).data)
 
 
-def _recording_or_404(request: Request, pk: str, *, staff_too: bool = False):
-    row_id = database_id(pk)
-    recording = (
-        vowel_recording_get(request.user, row_id, staff_too=staff_too)
-        if row_id is not None
-        else None
-    )
-    if recording is None:
-        raise NotFound(f"No recording {pk}.")
-    return recording
-
-
-class VowelRecordingApi(LearnerApi):
+class VowelRecordingApi(LearnerRecordingDeleteApi):
     """Delete one of the learner's recordings (its file and its point)."""
 
-    @extend_schema(responses={204: None, **learner_errors(401, 403, 404)})
-    def delete(self, request: Request, pk: str) -> Response:
-        learner_recording_delete(_recording_or_404(request, pk))
-        return Response(status=204)
+    recording_get = staticmethod(vowel_recording_get)
 
 
-class VowelRecordingAudioApi(LearnerApi):
+class VowelRecordingAudioApi(LearnerRecordingAudioApi):
     """A recording's audio, for its learner and staff only; 404 once it has expired."""
 
-    content_negotiation_class = AnyAcceptNegotiation
-
-    @extend_schema(
-        responses={
-            (200, "audio/wav"): OpenApiResponse(OpenApiTypes.BINARY, description="The audio."),
-            **learner_errors(401, 404),
-        }
-    )
-    def get(self, request: Request, pk: str) -> HttpResponse:
-        recording = _recording_or_404(request, pk, staff_too=True)
-        data = learner_recording_bytes(recording)
-        if data is None:
-            raise NotFound("Bản ghi đã hết hạn và được xoá (the recording has expired).")
-        response = HttpResponse(data, content_type=recording.content_type)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+    recording_get = staticmethod(vowel_recording_get)

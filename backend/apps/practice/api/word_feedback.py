@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,7 +31,7 @@ from apps.curriculum.audio.serializers import ACCENT, AccentField
 from apps.curriculum.audio.voices import accent_validate
 from apps.curriculum.models import MinimalPair
 from apps.practice.api.base import AnyAcceptNegotiation, LearnerApi, learner_errors
-from apps.practice.services import learner_recording_bytes, learner_recording_delete
+from apps.practice.api.recordings import LearnerRecordingAudioApi, LearnerRecordingDeleteApi
 from apps.practice.wordfeedback import (
     NoWordCheck,
     drill_item_word,
@@ -253,44 +253,13 @@ class WordModelAudioApi(LearnerApi):
         return response
 
 
-def _recording_or_404(request: Request, pk: str, *, staff_too: bool = False):
-    row_id = database_id(pk)
-    recording = (
-        word_recording_get(request.user, row_id, staff_too=staff_too)
-        if row_id is not None
-        else None
-    )
-    if recording is None:
-        raise NotFound(f"No recording {pk}.")
-    return recording
-
-
-class WordRecordingApi(LearnerApi):
+class WordRecordingApi(LearnerRecordingDeleteApi):
     """Delete one of the learner's word recordings (its file and its verdict)."""
 
-    @extend_schema(responses={204: None, **learner_errors(401, 403, 404)})
-    def delete(self, request: Request, pk: str) -> Response:
-        learner_recording_delete(_recording_or_404(request, pk))
-        return Response(status=204)
+    recording_get = staticmethod(word_recording_get)
 
 
-class WordRecordingAudioApi(LearnerApi):
+class WordRecordingAudioApi(LearnerRecordingAudioApi):
     """A word recording's audio, for its learner and staff only; 404 once it has expired."""
 
-    content_negotiation_class = AnyAcceptNegotiation
-
-    @extend_schema(
-        responses={
-            (200, "audio/wav"): OpenApiResponse(OpenApiTypes.BINARY, description="The audio."),
-            **learner_errors(401, 404),
-        }
-    )
-    def get(self, request: Request, pk: str) -> HttpResponse:
-        recording = _recording_or_404(request, pk, staff_too=True)
-        data = learner_recording_bytes(recording)
-        if data is None:
-            raise NotFound("Bản ghi đã hết hạn và được xoá (the recording has expired).")
-        response = HttpResponse(data, content_type=recording.content_type)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+    recording_get = staticmethod(word_recording_get)
