@@ -9,6 +9,8 @@ from unittest import mock
 import brotli
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory, TestCase, override_settings
 
 from apps.curriculum.api import cache as payload_cache
@@ -118,9 +120,18 @@ class EarlyWsgiTests(PayloadTestCase):
         def start_response(status, headers, exc_info=None):
             answer["status"], answer["headers"] = status, headers
 
-        chunks = self.layer(environ(path, **headers), start_response)
-        body = b"".join(chunks)
-        getattr(chunks, "close", lambda: None)()
+        # A WSGI request starts and ends by closing old database connections: the test's
+        # transaction lives on one (Django's test client disconnects them likewise; it also
+        # connects them again after each of its requests, so this is done per call).
+        for signal in (request_started, request_finished):
+            signal.disconnect(close_old_connections)
+        try:
+            chunks = self.layer(environ(path, **headers), start_response)
+            body = b"".join(chunks)
+            getattr(chunks, "close", lambda: None)()
+        finally:
+            for signal in (request_started, request_finished):
+                signal.connect(close_old_connections)
         return answer["status"], dict(answer["headers"]), body
 
     maxDiff = None
