@@ -29,11 +29,11 @@ VOICES = [f"voice-{n}" for n in range(6)]
 
 
 def items_to_complete(p_right: float, rng: random.Random) -> int | None:
-    recent: list[tuple[bool, str]] = []
+    recent: list[tuple[bool, set[str]]] = []
     voice = ""
     for item in range(1, ITEMS + 1):
         voice = rng.choice([v for v in VOICES if v != voice])
-        recent.insert(0, (rng.random() < p_right, voice))
+        recent.insert(0, (rng.random() < p_right, {voice}))
         del recent[20:]
         if completion_from(recent, answered=item).complete:
             return item

@@ -217,24 +217,26 @@ def lesson_completion(user, lesson: PronunciationLesson) -> LessonCompletion:
             user=user, lesson=lesson, answered_at__isnull=False, placement=False
         )
     )
-    recent = list(
-        answered.order_by("-answered_at", "-pk").values_list("correct", "voice")[
-            :COMPLETION_CONFIRM
-        ]
-    )
+    rows = answered.order_by("-answered_at", "-pk").values_list("correct", "voice", "clips")
+    # Every voice the learner heard in an item counts (a three-way item has three).
+    recent = [
+        (correct, {voice, *(clip[2] for clip in clips or ())})
+        for correct, voice, clips in rows[:COMPLETION_CONFIRM]
+    ]
     total = answered.count() if len(recent) == COMPLETION_CONFIRM else len(recent)
     return completion_from(recent, answered=total)
 
 
-def completion_from(recent: list[tuple[bool, str]], *, answered: int) -> LessonCompletion:
+def completion_from(recent: list[tuple[bool, set[str]]], *, answered: int) -> LessonCompletion:
     """The completion rule itself, on the learner's last answers in a lesson, newest first, as
-    (right, voice) (at most COMPLETION_CONFIRM are looked at): a pure function, so that
-    ``bench/completion_guessing.py`` can measure how often guessing would pass it."""
+    (right, the voices heard in that item) (at most COMPLETION_CONFIRM are looked at): a pure
+    function, so that ``bench/completion_guessing.py`` can measure how often guessing would
+    pass it."""
     recent = recent[:COMPLETION_CONFIRM]
     window = recent[:COMPLETION_WINDOW]
     window_correct = sum(1 for correct, _ in window if correct)
     confirm_correct = sum(1 for correct, _ in recent if correct)
-    voices = len({voice for _, voice in window if voice})
+    voices = len({voice for _, heard in window for voice in heard if voice})
     complete = (
         len(recent) >= COMPLETION_CONFIRM
         and window_correct >= COMPLETION_SHARE * COMPLETION_WINDOW
