@@ -46,5 +46,26 @@
       });
   }
 
-  window.PhatAmRecording = { toWav: toWav };
+  // Record `ms` of the microphone; `started()` is called once the take runs. Resolves with
+  // the take (a Blob); rejects with getUserMedia's error, whose `name` says why.
+  function capture(ms, started) {
+    return navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+      return new Promise(function (resolve) {
+        var chunks = [];
+        var recorder = new MediaRecorder(stream);
+        recorder.addEventListener("dataavailable", function (event) {
+          if (event.data && event.data.size) chunks.push(event.data);
+        });
+        recorder.addEventListener("stop", function () {
+          stream.getTracks().forEach(function (track) { track.stop(); });
+          resolve(new Blob(chunks, { type: recorder.mimeType }));
+        });
+        if (started) started();
+        recorder.start();
+        window.setTimeout(function () { recorder.stop(); }, ms);
+      });
+    });
+  }
+
+  window.PhatAmRecording = { toWav: toWav, capture: capture };
 })();

@@ -37,39 +37,30 @@
       return;
     }
     button.disabled = true;
-    navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
-      var chunks = [];
-      var recorder = new MediaRecorder(stream);
-      recorder.addEventListener("dataavailable", function (event) {
-        if (event.data && event.data.size) chunks.push(event.data);
-      });
-      recorder.addEventListener("stop", function () {
-        stream.getTracks().forEach(function (track) { track.stop(); });
-        status.textContent = "Đang đo…";
-        window.PhatAmRecording.toWav(new Blob(chunks, { type: recorder.mimeType }))
-          .then(function (file) {
-            var form = new FormData();
-            form.append("file", file, "calibration.wav");
-            form.append("vowel", vowel);
-            return api({ method: "POST", body: form });
-          })
-          .then(function (answer) {
-            button.disabled = false;
-            if (!answer.ok) {
-              status.textContent = answer.body.detail || "Không đo được. Hãy thử lại.";
-              return;
-            }
-            show(answer.body);
-          })
-          .catch(function () {
-            button.disabled = false;
-            status.textContent = "Không đọc được bản ghi. Hãy thử lại.";
-          });
-      });
+    window.PhatAmRecording.capture(RECORD_MS, function () {
       status.textContent = "Đang ghi: hãy nói /" + vowel + "/ và kéo dài…";
-      recorder.start();
-      window.setTimeout(function () { recorder.stop(); }, RECORD_MS);
-    }).catch(function () {
+    }).then(function (take) {
+      status.textContent = "Đang đo…";
+      window.PhatAmRecording.toWav(take)
+        .then(function (file) {
+          var form = new FormData();
+          form.append("file", file, "calibration.wav");
+          form.append("vowel", vowel);
+          return api({ method: "POST", body: form });
+        })
+        .then(function (answer) {
+          button.disabled = false;
+          if (!answer.ok) {
+            status.textContent = answer.body.detail || "Không đo được. Hãy thử lại.";
+            return;
+          }
+          show(answer.body);
+        })
+        .catch(function () {
+          button.disabled = false;
+          status.textContent = "Không đọc được bản ghi. Hãy thử lại.";
+        });
+    }, function () {
       button.disabled = false;
       status.textContent = "Không dùng được micro.";
     });

@@ -123,26 +123,13 @@
     }
     recordButton.disabled = true;
     setState("recording");
-    navigator.mediaDevices.getUserMedia({ audio: true })
-      .then(function (stream) {
-        var chunks = [];
-        var recorder = new MediaRecorder(stream);
-        recorder.addEventListener("dataavailable", function (event) {
-          if (event.data && event.data.size) chunks.push(event.data);
-        });
-        recorder.addEventListener("stop", function () {
-          stream.getTracks().forEach(function (track) { track.stop(); });
-          send(new Blob(chunks, { type: recorder.mimeType }));
-        });
-        tell("Đang ghi âm: hãy đọc từ một lần, rõ ràng…");
-        recorder.start();
-        window.setTimeout(function () { recorder.stop(); }, RECORD_MS);
-      })
-      .catch(function (error) {
-        recordButton.disabled = false;
-        setState("error");
-        tell(MESSAGES[error && error.name] || "Không ghi âm được. Hãy thử lại.");
-      });
+    window.PhatAmRecording.capture(RECORD_MS, function () {
+      tell("Đang ghi âm: hãy đọc từ một lần, rõ ràng…");
+    }).then(send, function (error) {
+      recordButton.disabled = false;
+      setState("error");
+      tell(MESSAGES[error && error.name] || "Không ghi âm được. Hãy thử lại.");
+    });
   }
 
   function samplesOf(file) {

@@ -255,25 +255,12 @@
     recordButton.disabled = true;
     setState("asking");
     tell("Đang xin quyền dùng micro…");
-    navigator.mediaDevices.getUserMedia({ audio: true })
-      .then(function (stream) {
-        var chunks = [];
-        var recorder = new MediaRecorder(stream);
-        recorder.addEventListener("dataavailable", function (event) {
-          if (event.data && event.data.size) chunks.push(event.data);
-        });
-        recorder.addEventListener("stop", function () {
-          stream.getTracks().forEach(function (track) { track.stop(); });
-          send(new Blob(chunks, { type: recorder.mimeType }));
-        });
-        setState("recording");
-        tell(LONG.indexOf(symbol()) >= 0
-          ? "Đang ghi âm: hãy nói /" + symbol() + "/ và kéo dài âm…"
-          : "Đang ghi âm: hãy nói /" + symbol() + "/ ngắn và gọn…");
-        recorder.start();
-        window.setTimeout(function () { recorder.stop(); }, RECORD_MS);
-      })
-      .catch(function (error) { fail(error && error.name ? error.name : "Error"); });
+    window.PhatAmRecording.capture(RECORD_MS, function () {
+      setState("recording");
+      tell(LONG.indexOf(symbol()) >= 0
+        ? "Đang ghi âm: hãy nói /" + symbol() + "/ và kéo dài âm…"
+        : "Đang ghi âm: hãy nói /" + symbol() + "/ ngắn và gọn…");
+    }).then(send, function (error) { fail(error && error.name ? error.name : "Error"); });
   }
 
   function send(blob) {
