@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException
 
 from apps.core.storage import StorageUnavailable
+from apps.core.uploads import too_large_message
 
 _ID = re.compile(r"[0-9]{1,19}")
 
@@ -66,3 +67,19 @@ def storage_fault(exc: StorageUnavailable, *, learner: bool = False) -> APIExcep
     else:
         detail = f"{exc} Try again later, or tell the site's administrators."
     return InsufficientStorage(detail) if exc.disk_full else StorageFailing(detail)
+
+
+# The answers of an endpoint that stores an upload, when storage fails (see storage_fault).
+STORAGE_ERRORS = {
+    503: OpenApiResponse(DETAIL, description="Storage is read-only or failing."),
+    507: OpenApiResponse(DETAIL, description="Storage is full."),
+}
+
+
+def upload_data(request):
+    """The request's parsed body; raises ``PayloadTooLarge`` (413) when parsing stopped at
+    the upload size limit (``SizeLimitUploadHandler``)."""
+    data = request.data
+    if request.upload_too_large:
+        raise PayloadTooLarge(too_large_message())
+    return data

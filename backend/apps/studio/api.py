@@ -15,9 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import DETAIL, PayloadTooLarge, errors, storage_fault
+from apps.core.api import (
+    STORAGE_ERRORS,
+    errors,
+    storage_fault,
+    upload_data,
+)
 from apps.core.storage import StorageUnavailable
-from apps.core.uploads import too_large_message
 from apps.curriculum.audio.serializers import AccentField, AudioSerializer
 from apps.curriculum.models import Phoneme
 from apps.curriculum.selectors import phoneme_symbol_for_accent, phonemes_for_chart
@@ -120,9 +124,7 @@ class TakeCreateApi(StudioApi):
         },
     )
     def post(self, request: Request) -> Response:
-        data = request.data  # parsing the body may stop at the size limit
-        if request.upload_too_large:
-            raise PayloadTooLarge(too_large_message())
+        data = upload_data(request)
         form = self.TakeInputSerializer(data=data)
         form.is_valid(raise_exception=True)
         profile = studio_profile_get(request.user)
@@ -197,8 +199,7 @@ class TakeSaveApi(StudioApi):
         responses={
             201: TakeSavedSerializer,
             **errors(400, 403, 404),
-            503: OpenApiResponse(DETAIL, description="Storage is read-only or failing."),
-            507: OpenApiResponse(DETAIL, description="Storage is full."),
+            **STORAGE_ERRORS,
         },
     )
     def post(self, request: Request, token: str) -> Response:

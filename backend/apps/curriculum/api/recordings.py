@@ -1,7 +1,7 @@
 """Staff: native-speaker recordings (upload) and pinning the audio learners hear."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -10,9 +10,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import DETAIL, PayloadTooLarge, database_id, errors, storage_fault
+from apps.core.api import (
+    STORAGE_ERRORS,
+    database_id,
+    errors,
+    storage_fault,
+    upload_data,
+)
 from apps.core.storage import StorageUnavailable
-from apps.core.uploads import too_large_message
 from apps.curriculum.api.common import phoneme_or_404
 from apps.curriculum.api.phonemes import phoneme_payload
 from apps.curriculum.api.serializers import AudioSerializer, PhonemeSerializer
@@ -95,15 +100,12 @@ class NativeRecordingUploadView(APIView):
         responses={
             201: NativeRecordingSerializer,
             **errors(400, 403, 404, 413),
-            503: OpenApiResponse(DETAIL, description="Storage is read-only or failing."),
-            507: OpenApiResponse(DETAIL, description="Storage is full."),
+            **STORAGE_ERRORS,
         },
     )
     def post(self, request: Request, pk: str) -> Response:
         phoneme = phoneme_or_404(pk)
-        data = request.data  # parsing the body may stop at the size limit
-        if request.upload_too_large:
-            raise PayloadTooLarge(too_large_message())
+        data = upload_data(request)
         form = self.NativeRecordingUploadSerializer(data=data)
         form.is_valid(raise_exception=True)
         values = form.validated_data

@@ -9,9 +9,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import PayloadTooLarge
+from apps.core.api import upload_data
 from apps.core.recordings import RecordingRejected
-from apps.core.uploads import too_large_message
 from apps.practice.api.base import LearnerApi, learner_errors
 from apps.practice.api.feedback import NoVowel
 from apps.practice.selectors import vowel_calibration_state
@@ -54,9 +53,7 @@ class VowelCalibrationApi(LearnerApi):
         responses={200: CalibrationStateSerializer, **learner_errors(400, 401, 413, 422)},
     )
     def post(self, request: Request) -> Response:
-        data = request.data
-        if request.upload_too_large:
-            raise PayloadTooLarge(too_large_message())
+        data = upload_data(request)
         form = self.InputSerializer(data=data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]

@@ -22,11 +22,15 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import DETAIL, PayloadTooLarge, database_id, storage_fault
+from apps.core.api import (
+    STORAGE_ERRORS,
+    database_id,
+    storage_fault,
+    upload_data,
+)
 from apps.core.recordings import RecordingRejected
 from apps.core.storage import StorageUnavailable
 from apps.core.throttles import ScopedWriteThrottle
-from apps.core.uploads import too_large_message
 from apps.curriculum.audio.serializers import ACCENT, AccentField
 from apps.curriculum.audio.voices import accent_validate
 from apps.curriculum.models import MinimalPair
@@ -160,14 +164,11 @@ class WordFeedbackApi(LearnerApi):
         responses={
             201: OutputSerializer,
             **learner_errors(400, 401, 403, 413, 429),
-            503: OpenApiResponse(DETAIL, description="Storage is read-only or failing."),
-            507: OpenApiResponse(DETAIL, description="Storage is full."),
+            **STORAGE_ERRORS,
         },
     )
     def post(self, request: Request) -> Response:
-        data = request.data  # parsing the body may stop at the size limit
-        if request.upload_too_large:
-            raise PayloadTooLarge(too_large_message())
+        data = upload_data(request)
         form = self.InputSerializer(data=data, context={"user": request.user})
         form.is_valid(raise_exception=True)
         values = form.validated_data
