@@ -91,7 +91,8 @@ class LoadReport:
 def curriculum_read(path: Path) -> dict[str, Any]:
     """Parse the YAML file; raise :class:`CurriculumError` when it cannot be read."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        text = path.read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader, C or Python)
     except FileNotFoundError:
         raise CurriculumError([f"{path}: no such file"]) from None
     except UnicodeDecodeError as exc:
@@ -592,32 +593,59 @@ def _drill_pairs(
     return pairs
 
 
-def _upsert(model: type[models.Model], lookup: dict, values: dict) -> tuple[models.Model, str]:
-    """Create or update one row; save only when a value differs (so twice changes nothing)."""
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        return model.objects.create(**lookup, **values), "created"
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if not changed:
-        return obj, "unchanged"
-    for name in changed:
-        setattr(obj, name, values[name])
-    obj.full_clean()
-    obj.save(update_fields=[*changed, *(["updated_at"] if hasattr(obj, "updated_at") else [])])
-    return obj, "updated"
+class _Rows:
+    """One model's rows, read in one query and found by their natural key (``key``: field
+    names; a foreign key is matched by its id). Seeding looks each row of the file up here
+    instead of asking the database once a row."""
+
+    def __init__(self, model: type[models.Model], *key: str):
+        self.model = model
+        self.key = key
+        attnames = [model._meta.get_field(name).attname for name in key]
+        self.rows = {tuple(getattr(obj, a) for a in attnames): obj for obj in model.objects.all()}
+
+    def _key(self, lookup: dict) -> tuple:
+        values = (lookup[name] for name in self.key)
+        return tuple(v.pk if isinstance(v, models.Model) else v for v in values)
+
+    def upsert(self, lookup: dict, values: dict) -> tuple[models.Model, str]:
+        """Create or update one row; save only when a value differs (so twice changes
+        nothing)."""
+        obj = self.rows.get(self._key(lookup))
+        if obj is None:
+            obj = self.model.objects.create(**lookup, **values)
+            self.rows[self._key(lookup)] = obj
+            return obj, "created"
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if not changed:
+            return obj, "unchanged"
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.full_clean()
+        update_fields = [*changed, *(["updated_at"] if hasattr(obj, "updated_at") else [])]
+        obj.save(update_fields=update_fields)
+        return obj, "updated"
 
 
-def _sync_positions(through: type[models.Model], lesson, field_name: str, wanted: list) -> bool:
-    """Make a lesson's ordered links exactly ``wanted``; return True when anything changed."""
-    current = {
-        getattr(link, f"{field_name}_id"): link for link in through.objects.filter(lesson=lesson)
-    }
+def _links_by_lesson(through: type[models.Model]) -> dict[int, list[models.Model]]:
+    links: dict[int, list[models.Model]] = {}
+    for link in through.objects.all():
+        links.setdefault(link.lesson_id, []).append(link)
+    return links
+
+
+def _sync_positions(
+    through: type[models.Model], lesson, field_name: str, wanted: list, existing: list
+) -> bool:
+    """Make a lesson's ordered links exactly ``wanted`` (``existing``: its links now);
+    return True when anything changed."""
+    current = {getattr(link, f"{field_name}_id"): link for link in existing}
+    new = []
     changed = False
     for position, target in enumerate(wanted, start=1):
         link = current.pop(target.pk, None)
         if link is None:
-            through.objects.create(lesson=lesson, position=position, **{field_name: target})
-            changed = True
+            new.append(through(lesson=lesson, position=position, **{field_name: target}))
         elif link.position != position:
             link.position = position
             link.save(update_fields=["position"])
@@ -625,19 +653,22 @@ def _sync_positions(through: type[models.Model], lesson, field_name: str, wanted
     if current:
         through.objects.filter(pk__in=[link.pk for link in current.values()]).delete()
         changed = True
+    if new:
+        through.objects.bulk_create(new)  # links send no signal that anything listens to
+        changed = True
     return changed
 
 
-def _sync_tips(phoneme: Phoneme, tips: list[dict], tally: Tally) -> None:
+def _sync_tips(phoneme: Phoneme, tips: list[dict], rows: _Rows, tally: Tally) -> None:
     """Make the phoneme's tips exactly the file's, by position (the file's order)."""
     for position, tip in enumerate(tips, start=1):
-        _, outcome = _upsert(
-            PhonemeTip,
+        _, outcome = rows.upsert(
             {"phoneme": phoneme, "position": position},
             {"dialect": tip.get("dialect") or "", "text_vi": tip["text_vi"].strip()},
         )
         tally.add(outcome)
-    PhonemeTip.objects.filter(phoneme=phoneme, position__gt=len(tips)).delete()
+    if any(pk == phoneme.pk and position > len(tips) for pk, position in rows.rows):
+        PhonemeTip.objects.filter(phoneme=phoneme, position__gt=len(tips)).delete()
 
 
 @transaction.atomic
@@ -647,9 +678,9 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
     report = LoadReport(us_forms_checked=validated.us_forms_checked)
 
     categories = {}
+    category_rows = _Rows(PhonemeCategory, "category_type")
     for item in data["categories"]:
-        category, outcome = _upsert(
-            PhonemeCategory,
+        category, outcome = category_rows.upsert(
             {"category_type": item["category_type"]},
             {
                 "name": item["name"].strip(),
@@ -661,10 +692,11 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
         report.categories.add(outcome)
 
     phonemes = {}
+    phoneme_rows = _Rows(Phoneme, "ipa_symbol")
+    tip_rows = _Rows(PhonemeTip, "phoneme", "position")
     for item in data["phonemes"]:
         symbol = normalize_ipa(item["ipa"])
-        phoneme, outcome = _upsert(
-            Phoneme,
+        phoneme, outcome = phoneme_rows.upsert(
             {"ipa_symbol": symbol},
             {
                 "category": categories[item["category"]],
@@ -683,12 +715,12 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
         )
         phonemes[symbol] = phoneme
         report.phonemes.add(outcome)
-        _sync_tips(phoneme, item.get("tips") or [], report.tips)
+        _sync_tips(phoneme, item.get("tips") or [], tip_rows, report.tips)
 
     pairs = {}
+    pair_rows = _Rows(MinimalPair, "phoneme_1", "phoneme_2", "word_1", "word_2")
     for spec in validated.pairs:
-        pair, outcome = _upsert(
-            MinimalPair,
+        pair, outcome = pair_rows.upsert(
             {
                 "phoneme_1": phonemes[spec.phonemes[0]],
                 "phoneme_2": phonemes[spec.phonemes[1]],
@@ -713,9 +745,11 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
         pk__in=[pair.pk for pair in pairs.values()]
     ).count()
 
+    lesson_rows = _Rows(PronunciationLesson, "slug")
+    phoneme_links = _links_by_lesson(PronunciationLessonPhoneme)
+    pair_links = _links_by_lesson(PronunciationLessonPair)
     for item in data.get("lessons") or []:
-        lesson, outcome = _upsert(
-            PronunciationLesson,
+        lesson, outcome = lesson_rows.upsert(
             {"slug": item["slug"].strip()},
             {
                 "title": item["title"].strip(),
@@ -731,12 +765,14 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
             lesson,
             "phoneme",
             [phonemes[normalize_ipa(s)] for s in item.get("phonemes") or []],
+            phoneme_links.get(lesson.pk, []),
         )
         links_changed |= _sync_positions(
             PronunciationLessonPair,
             lesson,
             "minimal_pair",
             [pairs[tuple(words)] for words in item.get("minimal_pairs") or []],
+            pair_links.get(lesson.pk, []),
         )
         if outcome == "unchanged" and links_changed:
             outcome = "updated"
