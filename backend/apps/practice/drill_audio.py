@@ -96,6 +96,9 @@ def word_clip(
             key = by_made.get((source.engine, source.voice_id))
             if key is not None:
                 stored.setdefault(key, source)
+    # A voice whose engine is known to be down now (edge-tts offline) plays only what it
+    # stored before: nothing is looked up or locked to learn again that it fails.
+    pool = {key: v for key, v in pool.items() if not engine_for(v.voice.engine).unavailable()}
     keys = [key for key in {**stored, **pool} if key not in avoid and (not only or key == only)]
     rng.shuffle(keys)
     for key in keys:

@@ -126,3 +126,8 @@ class TTSEngine:
 
     def synthesize(self, request: SynthesisRequest) -> SynthesisResult:
         raise NotImplementedError
+
+    def unavailable(self) -> str:
+        """Why the engine is known to fail now (an outage remembered), else "". A caller
+        with other voices to choose from skips this one without asking."""
+        return ""

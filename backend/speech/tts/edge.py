@@ -111,6 +111,9 @@ class EdgeTTSEngine(TTSEngine):
             settings={"engine": self.name, "tts_rate": request.rate},
         )
 
+    def unavailable(self) -> str:
+        return str(self._remembered(UNAVAILABLE_KEY) or "")
+
     # The shared state may be down (a dead Redis): the engine then behaves as if nothing were
     # remembered, and each request tries the network itself within the timeout.
 
