@@ -90,6 +90,10 @@ class OneRequestAtATime(LiveServerThread):
 @override_settings(PHATAM_VOICES=ESPEAK_ONLY)
 class BrowserTestCase(TempMediaMixin, StaticLiveServerTestCase):
     viewport = {"width": 1100, "height": 900}
+    # The service worker (the offline app) is tested where it is the subject (test_offline,
+    # test_pwa); elsewhere a page is seen as on a first visit, without the worker fetching
+    # and caching the app shell from the live server behind every test.
+    service_workers = "block"
 
     @classmethod
     def setUpClass(cls):
@@ -113,11 +117,17 @@ class BrowserTestCase(TempMediaMixin, StaticLiveServerTestCase):
 
     def setUp(self):
         super().setUp()
-        self.context = self.browser.new_context(viewport=self.viewport)
+        self.context = self.new_context()
         self.page = self.context.new_page()
         self.page.set_default_timeout(WAIT_MS)
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def new_context(self, browser=None, **options):
+        """A browser context (a fresh profile) of ``browser`` (the class's by default)."""
+        options.setdefault("viewport", self.viewport)
+        options.setdefault("service_workers", self.service_workers)
+        return (browser or self.browser).new_context(**options)
 
     def tearDown(self):
         self.context.close()

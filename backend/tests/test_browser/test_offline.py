@@ -18,6 +18,7 @@ SYNC = "**/api/drills/offline-answers/"
 
 class OfflinePhoneTests(BrowserTestCase):
     server_thread_class = OneRequestAtATime
+    service_workers = "allow"
     viewport = {"width": 390, "height": 844}
 
     def setUp(self):

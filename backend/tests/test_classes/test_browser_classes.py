@@ -38,7 +38,7 @@ class ClassJourneyTests(LearnerBrowserTestCase):
         self.assert_accessible("the teacher's class page, empty")
 
         # The learner, in another browser context: joins by code, sees the assignment first.
-        learner_context = self.browser.new_context(viewport=self.viewport)
+        learner_context = self.new_context()
         self.page = learner_context.new_page()
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         make_user("lan")

@@ -145,7 +145,10 @@ class TypedAudioColumnsMigrationTests(TransactionTestCase):
             },
         )
 
-    def test_migrating_back_puts_the_settings_and_the_check_back_in_metadata(self):
+    def test_migrating_back_puts_the_settings_the_check_and_the_voice_back_in_metadata(self):
+        """One migration back, two consequences checked (each migration there and back takes
+        seconds): the settings and the check return to ``metadata``, and so does the voice
+        that 0001's code reads."""
         self.migrate([AFTER])
         rows = self.rows(self.migrate([BEFORE]))
 
@@ -174,12 +177,8 @@ class TypedAudioColumnsMigrationTests(TransactionTestCase):
             "engine=espeak-ng;tts_rate=+0%;tts_pitch=;",
         )
 
-    def test_migrating_back_restores_the_voice_that_0001s_code_reads(self):
-        """0001's pre-generation and cleanup find a file's voice by ``metadata["voice"]``
-        ("espeak:en-us"); without it, after a rollback every synthesized file would be "no
-        longer configured" and regenerated."""
-        self.migrate([AFTER])
-        rows = self.rows(self.migrate([BEFORE]))
-
+        # 0001's pre-generation and cleanup find a file's voice by ``metadata["voice"]``
+        # ("espeak:en-us"); without it, after a rollback every synthesized file would be "no
+        # longer configured" and regenerated.
         self.assertEqual(rows["espeak failed"].metadata.get("voice"), "espeak:en-us")
         self.assertEqual(rows["edge word"].metadata.get("voice"), "edge:en-US-AriaNeural")

@@ -200,9 +200,7 @@ class NewLearnerFlowTests(LearnerBrowserTestCase):
 
     def test_a_new_learners_flow_on_a_390_px_phone(self):
         self.context.close()
-        self.context = self.browser.new_context(
-            viewport={"width": 390, "height": 844}, has_touch=True
-        )
+        self.context = self.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
@@ -211,9 +209,7 @@ class NewLearnerFlowTests(LearnerBrowserTestCase):
 
     def test_on_a_phone_the_feedback_stays_in_view_after_a_tap(self):
         self.context.close()
-        self.context = self.browser.new_context(
-            viewport={"width": 375, "height": 667}, has_touch=True
-        )
+        self.context = self.new_context(viewport={"width": 375, "height": 667}, has_touch=True)
         self.page = self.context.new_page()
         make_user("minh")
         self.log_in("minh")
@@ -387,7 +383,7 @@ class WordRecorderTests(LearnerBrowserTestCase):
         for name in ("light", "lie"):
             with self.subTest(name):
                 self.context.close()
-                self.context = self.browsers[name].new_context(viewport=self.viewport)
+                self.context = self.new_context(self.browsers[name])
                 self.context.grant_permissions(["microphone"])
                 self.page = self.context.new_page()
                 self.page.on("pageerror", lambda error: self.errors.append(str(error)))
