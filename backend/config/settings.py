@@ -192,8 +192,11 @@ STORAGES = {
         },
     },
 }
-# In development WhiteNoise serves straight from the apps' static folders (no collectstatic).
+# In development WhiteNoise serves straight from the apps' static folders (no collectstatic),
+# looking each file up when it is asked for (autorefresh): it does not walk every app's static
+# folder whenever the middleware is built (once per test client, a quarter of a second each).
 WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 

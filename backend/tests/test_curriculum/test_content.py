@@ -195,3 +195,16 @@ class SeedRejectsBadFilesTests(TestCase):
 
     def test_missing_file_is_refused(self):
         self.assert_refused(Path("/nonexistent/curriculum.yaml"), "no such file")
+
+
+class CurriculumReadTests(TestCase):
+    def test_each_read_is_a_copy_of_its_own_and_an_edit_is_read_again(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "curriculum.yaml"
+            path.write_text("categories: []\nphonemes: [{ipa: a}]\n", encoding="utf-8")
+            first = curriculum_read(path)
+            first["phonemes"][0]["ipa"] = "changed by a caller"
+            self.assertEqual(curriculum_read(path)["phonemes"], [{"ipa": "a"}])
+
+            path.write_text("categories: []\nphonemes: [{ipa: b}, {ipa: c}]\n", encoding="utf-8")
+            self.assertEqual(curriculum_read(path)["phonemes"], [{"ipa": "b"}, {"ipa": "c"}])
