@@ -311,6 +311,8 @@ REST_FRAMEWORK = {
         "drill_answer": env_rate("PHATAM_DRILL_ANSWER_RATE", "60/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # DRF's own, with every 429 in Vietnamese (DRF words its throttle answer in English).
+    "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
     # Clients are told apart by REMOTE_ADDR unless NUM_PROXIES says how many trusted proxies
     # append to X-Forwarded-For; otherwise a forged header would dodge the play throttle.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),

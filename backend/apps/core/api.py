@@ -1,13 +1,15 @@
-"""What every app's API views share: row ids, errors and their schema, and the answers for
-an upload that is too large or that storage could not take."""
+"""What every app's API views share: row ids, errors and their schema, the answers for an
+upload that is too large or that storage could not take, and DRF's exception handler."""
 
 import re
 
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, Throttled
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.storage import StorageUnavailable
+from apps.core.throttles import TooManyRequests
 from apps.core.uploads import too_large_message
 
 _ID = re.compile(r"[0-9]{1,19}")
@@ -83,3 +85,14 @@ def upload_data(request):
     if request.upload_too_large:
         raise PayloadTooLarge(too_large_message())
     return data
+
+
+def exception_handler(exc, context):
+    """DRF's handler (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``), with every 429 worded for a
+    learner: DRF's own ``Throttled`` (any throttled view, whatever its base class) becomes
+    :class:`TooManyRequests`, which says in Vietnamese how many seconds to wait; DRF still
+    sets ``Retry-After`` from the wait. A ``TooManyRequests`` raised with its own words (a
+    login lockout) keeps them."""
+    if isinstance(exc, Throttled) and not isinstance(exc, TooManyRequests):
+        exc = TooManyRequests(exc.wait)
+    return drf_exception_handler(exc, context)

@@ -8,7 +8,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from apps.core.api import DETAIL, database_id, errors
-from apps.core.throttles import TooManyRequests
 from apps.curriculum.models import Phoneme, PronunciationLesson
 from apps.curriculum.selectors import phonemes_for_chart
 
@@ -22,9 +21,6 @@ class LearnerApi(APIView):
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
-
-    def throttled(self, request, wait):
-        raise TooManyRequests(wait)
 
 
 class AnyAcceptNegotiation(BaseContentNegotiation):
