@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from apps.core.converters import ROW_ID_SCHEMA
 from config.env import env_bool, env_float, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # backend/
@@ -325,6 +326,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every <rowid:...> path segment is a positive 64-bit id (apps.core.converters).
+    "PATH_CONVERTER_OVERRIDES": {"rowid": ROW_ID_SCHEMA},
 }
 
 # Audio. Days a pre-generated TTS file stays valid before it is regenerated or dropped, and
