@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from apps.core.converters import ROW_ID_SCHEMA
 from config.env import env_bool, env_float, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # backend/
@@ -314,6 +315,8 @@ REST_FRAMEWORK = {
         "drill_answer": env_rate("PHATAM_DRILL_ANSWER_RATE", "60/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # DRF's own, with every 429 in Vietnamese (DRF words its throttle answer in English).
+    "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
     # Clients are told apart by REMOTE_ADDR unless NUM_PROXIES says how many trusted proxies
     # append to X-Forwarded-For; otherwise a forged header would dodge the play throttle.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
@@ -326,6 +329,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every <rowid:...> path segment is a positive 64-bit id (apps.core.converters).
+    "PATH_CONVERTER_OVERRIDES": {"rowid": ROW_ID_SCHEMA},
 }
 
 # Audio. Days a pre-generated TTS file stays valid before it is regenerated or dropped, and

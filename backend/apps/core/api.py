@@ -1,13 +1,16 @@
-"""What every app's API views share: row ids, errors and their schema, and the answers for
-an upload that is too large or that storage could not take."""
+"""What every app's API views share: row ids, errors and their schema, the answers for an
+upload that is too large or that storage could not take, and DRF's exception handler."""
 
 import re
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, Throttled
+from rest_framework.views import exception_handler as drf_exception_handler
 
+from apps.core.converters import ROW_ID_MAX, ROW_ID_SCHEMA
 from apps.core.storage import StorageUnavailable
+from apps.core.throttles import TooManyRequests
 from apps.core.uploads import too_large_message
 
 _ID = re.compile(r"[0-9]{1,19}")
@@ -34,12 +37,24 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 def database_id(raw) -> int | None:
-    """``raw`` as a row id, or ``None`` when it cannot be one (not ASCII digits, or too big
-    for a 64-bit column: "²", "١", "99999999999999999999")."""
+    """``raw`` as a row id, or ``None`` when it cannot be one (not ASCII digits, 0, or too
+    big for a 64-bit column: "²", "١", "99999999999999999999"). The schema says the same
+    (:data:`ROW_ID_SCHEMA`)."""
     if not _ID.fullmatch(str(raw) if raw is not None else ""):
         return None
     value = int(raw)
-    return value if value < 2**63 else None
+    return value if 1 <= value <= ROW_ID_MAX else None
+
+
+def row_id_parameter(
+    name: str, *, location: str = OpenApiParameter.QUERY, required: bool = False, **kwargs
+) -> OpenApiParameter:
+    """A parameter that names a row by its id, as :func:`database_id` reads it, for the
+    schema: query parameters, and the path ids of router viewsets (other paths say
+    ``<rowid:...>``)."""
+    if location == OpenApiParameter.PATH:
+        required = True
+    return OpenApiParameter(name, dict(ROW_ID_SCHEMA), location, required=required, **kwargs)
 
 
 class PayloadTooLarge(APIException):
@@ -83,3 +98,14 @@ def upload_data(request):
     if request.upload_too_large:
         raise PayloadTooLarge(too_large_message())
     return data
+
+
+def exception_handler(exc, context):
+    """DRF's handler (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``), with every 429 worded for a
+    learner: DRF's own ``Throttled`` (any throttled view, whatever its base class) becomes
+    :class:`TooManyRequests`, which says in Vietnamese how many seconds to wait; DRF still
+    sets ``Retry-After`` from the wait. A ``TooManyRequests`` raised with its own words (a
+    login lockout) keeps them."""
+    if isinstance(exc, Throttled) and not isinstance(exc, TooManyRequests):
+        exc = TooManyRequests(exc.wait)
+    return drf_exception_handler(exc, context)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import register_converter
 
 
 class CoreConfig(AppConfig):
@@ -10,3 +11,9 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "Core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from apps.core.converters import RowIdConverter
+
+        # Before any URLconf is loaded: every app's API declares its ids as <rowid:...>.
+        register_converter(RowIdConverter, "rowid")

@@ -10,7 +10,8 @@ class TooManyRequests(Throttled):
     """429 with ``Retry-After`` and a message in Vietnamese (the English in brackets)."""
 
     default_detail = "Bạn gửi quá nhiều yêu cầu (too many requests)."
-    extra_detail_singular = extra_detail_plural = " Hãy thử lại sau {wait} giây."
+    # DRF joins this to the detail with a space of its own.
+    extra_detail_singular = extra_detail_plural = "Hãy thử lại sau {wait} giây."
 
 
 class ScopedWriteThrottle(ScopedRateThrottle):

@@ -16,7 +16,8 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from rest_framework.throttling import ScopedRateThrottle
 
-from apps.curriculum.audio.voices import UnknownAccent, accent_validate, accents
+from apps.core.pages import page_query_checked
+from apps.curriculum.audio.voices import accent_validate, accents
 from apps.curriculum.selectors import phonemes_for_chart
 from apps.practice.forms import LoginForm, OnboardingForm, SignupForm
 from apps.practice.onboarding import learner_accent, placement_state
@@ -231,15 +232,13 @@ def lessons(request: HttpRequest) -> HttpResponse:
 
 @vietnamese
 @login_required
+@page_query_checked("accent", check=accent_validate)
 def lesson(request: HttpRequest, pk: int) -> HttpResponse:
     path = lesson_path(request.user, pk)
     if path is None:
         raise Http404("No such lesson.")
     progress_rows = path.lesson.learner_progress
-    try:
-        accent = accent_validate(request.GET.get("accent") or learner_accent(request.user))
-    except UnknownAccent:
-        accent = learner_accent(request.user)
+    accent = accent_validate(request.GET.get("accent") or learner_accent(request.user))
     return render(
         request,
         "practice/lesson.html",

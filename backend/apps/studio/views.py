@@ -5,12 +5,13 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from apps.curriculum.audio.voices import UnknownAccent, accent_validate, accents
+from apps.core.pages import page_query_checked
+from apps.curriculum.audio.voices import accent_validate, accents
 from apps.studio.forms import StudioProfileForm
 from apps.studio.selectors import studio_chart, studio_profile_get
 from apps.studio.services import studio_profile_save
@@ -37,13 +38,11 @@ def staff_required(view: Callable) -> Callable:
 
 
 @staff_required
+@page_query_checked("accent", check=accent_validate)
 def studio(request: HttpRequest) -> HttpResponse:
-    """The 44 phonemes of one accent (``?accent=``), each with what the chart plays now and a
-    record button; the teacher's profile is asked first."""
-    try:
-        accent = accent_validate(request.GET.get("accent"))
-    except UnknownAccent as exc:
-        return HttpResponseBadRequest(str(exc))
+    """The 44 phonemes of one accent (``?accent=``, else the default accent), each with what
+    the chart plays now and a record button; the teacher's profile is asked first."""
+    accent = accent_validate(request.GET.get("accent"))
     profile = studio_profile_get(request.user)
     if profile is None:
         query = urlencode({"next": request.get_full_path()})

@@ -47,3 +47,15 @@ PHATAM_TTS_ENGINES = {
         },
     },
 }
+
+# The worker that test_worker.py starts after killing a whole worker: Redis gives a job back
+# only once it has been unacknowledged this long, and the project's 300 s (longer than any
+# job may run) would make that test wait five minutes. A worker sweeps for such jobs when
+# it starts and then every unacked_restore_interval seconds (once per throttle sweeps).
+if os.environ.get("PHATAM_TEST_VISIBILITY_TIMEOUT"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "visibility_timeout": float(os.environ["PHATAM_TEST_VISIBILITY_TIMEOUT"]),
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }

@@ -5,7 +5,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound
 
-from apps.core.api import DETAIL, FIELD_ERRORS, PayloadTooLarge, database_id, errors
+from apps.core.api import (
+    DETAIL,
+    FIELD_ERRORS,
+    PayloadTooLarge,
+    database_id,
+    errors,
+    row_id_parameter,
+)
 from apps.curriculum.audio.serializers import ACCENT, AccentField, AccentQuery, accent_from
 from apps.curriculum.audio.voices import accents
 from apps.curriculum.models import Phoneme
@@ -39,4 +46,5 @@ __all__ = [
     "database_id",
     "errors",
     "phoneme_or_404",
+    "row_id_parameter",
 ]

@@ -7,13 +7,18 @@ from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 
 from apps.curriculum.api.cache import payload_name, payload_response
-from apps.curriculum.api.common import database_id, errors, phoneme_or_404
+from apps.curriculum.api.common import database_id, errors, phoneme_or_404, row_id_parameter
 from apps.curriculum.api.serializers import CategorySerializer, MinimalPairSerializer
 from apps.curriculum.models import MinimalPair, PhonemeCategory
 from apps.curriculum.selectors import minimal_pairs_list
 
 
-@extend_schema_view(retrieve=extend_schema(responses={200: CategorySerializer, **errors(404)}))
+@extend_schema_view(
+    retrieve=extend_schema(
+        parameters=[row_id_parameter("id", location=OpenApiParameter.PATH)],
+        responses={200: CategorySerializer, **errors(404)},
+    )
+)
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CategorySerializer
     queryset = PhonemeCategory.objects.all()
@@ -30,7 +35,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("phoneme", OpenApiTypes.INT, description="A phoneme id."),
+            row_id_parameter("phoneme", description="A phoneme id."),
             OpenApiParameter(
                 "kind",
                 OpenApiTypes.STR,
@@ -40,7 +45,10 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
         ],
         responses={200: MinimalPairSerializer(many=True), **errors(400, 404)},
     ),
-    retrieve=extend_schema(responses={200: MinimalPairSerializer, **errors(404)}),
+    retrieve=extend_schema(
+        parameters=[row_id_parameter("id", location=OpenApiParameter.PATH)],
+        responses={200: MinimalPairSerializer, **errors(404)},
+    ),
 )
 class MinimalPairViewSet(viewsets.ReadOnlyModelViewSet):
     """Minimal pairs and drill pairs; ``?phoneme=<id>`` keeps those in which that phoneme takes

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -19,6 +18,7 @@ from apps.curriculum.api.common import (
     accent_from,
     errors,
     phoneme_or_404,
+    row_id_parameter,
 )
 from apps.curriculum.api.serializers import AudioAnswerSerializer, PhonemeSerializer
 from apps.curriculum.audio.playback import ALL_TIERS, audio_best_for_phonemes, audio_for_phoneme
@@ -43,9 +43,7 @@ def _phoneme_data(phonemes, *, many: bool, accent: str) -> tuple[object, datetim
     return data, min(expiries, default=None)
 
 
-PHONEME_ID = OpenApiParameter(
-    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A phoneme id."
-)
+PHONEME_ID = row_id_parameter("id", location=OpenApiParameter.PATH, description="A phoneme id.")
 
 
 class PhonemeViewSet(viewsets.ViewSet):

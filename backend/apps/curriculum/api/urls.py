@@ -10,14 +10,14 @@ router.register("categories", curriculum.CategoryViewSet, basename="category")
 router.register("minimal-pairs", curriculum.MinimalPairViewSet, basename="minimal-pair")
 
 urlpatterns = [
-    path("audio/<str:audio_source_id>/plays/", audio.PlayView.as_view(), name="audio-plays"),
+    path("audio/<rowid:audio_source_id>/plays/", audio.PlayView.as_view(), name="audio-plays"),
     path(
-        "phonemes/<str:pk>/audio-sources/",
+        "phonemes/<rowid:pk>/audio-sources/",
         recordings.NativeRecordingUploadView.as_view(),
         name="phoneme-audio-sources",
     ),
     path(
-        "phonemes/<str:pk>/preferred-audio/",
+        "phonemes/<rowid:pk>/preferred-audio/",
         recordings.PreferredAudioView.as_view(),
         name="phoneme-preferred-audio",
     ),

@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from apps.core.api import DETAIL, database_id, errors
-from apps.core.throttles import TooManyRequests
+from apps.core.converters import ROW_ID_SCHEMA
 from apps.curriculum.models import Phoneme, PronunciationLesson
 from apps.curriculum.selectors import phonemes_for_chart
 
@@ -22,9 +22,6 @@ class LearnerApi(APIView):
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
-
-    def throttled(self, request, wait):
-        raise TooManyRequests(wait)
 
 
 class AnyAcceptNegotiation(BaseContentNegotiation):
@@ -53,10 +50,6 @@ def learner_errors(*codes: int) -> dict:
         **errors(*[code for code in codes if code not in extra]),
         **{code: extra[code] for code in codes if code in extra},
     }
-
-
-# What database_id accepts, for the schema (ids arrive as form and query strings).
-ROW_ID_SCHEMA = {"type": "string", "pattern": "^[0-9]{1,19}$", "minLength": 1, "maxLength": 19}
 
 
 @extend_schema_field(ROW_ID_SCHEMA)

@@ -7,9 +7,7 @@ PHATAM_LEARNER_RECORDING_DAYS.
 """
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_serializer,
 )
@@ -19,7 +17,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import STORAGE_ERRORS, storage_fault, upload_data
+from apps.core.api import STORAGE_ERRORS, row_id_parameter, storage_fault, upload_data
 from apps.core.recordings import RecordingRejected
 from apps.core.storage import StorageUnavailable
 from apps.core.throttles import ScopedWriteThrottle
@@ -164,7 +162,7 @@ class VowelFeedbackApi(LearnerApi):
             return reverse("practice-api:vowel-recording-audio", args=[result["recording"].pk])
 
     @extend_schema(
-        parameters=[OpenApiParameter("phoneme", OpenApiTypes.INT, description="One vowel only.")],
+        parameters=[row_id_parameter("phoneme", description="One vowel only.")],
         responses={200: PointSerializer(many=True), **learner_errors(400, 401)},
     )
     def get(self, request: Request) -> Response:
@@ -220,7 +218,7 @@ class VowelChartApi(LearnerApi):
         accent = AccentField()
 
     @extend_schema(
-        parameters=[OpenApiParameter("phoneme", OpenApiTypes.INT, required=True), ACCENT],
+        parameters=[row_id_parameter("phoneme", required=True), ACCENT],
         responses={200: ChartSerializer, **learner_errors(400, 401)},
     )
     def get(self, request: Request) -> Response:

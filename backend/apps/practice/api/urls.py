@@ -25,20 +25,22 @@ urlpatterns = [
         drills.DrillOfflineAnswersApi.as_view(),
         name="drill-offline-answers",
     ),
-    path("drills/<str:pk>/audio/", drills.DrillAudioApi.as_view(), name="drill-audio"),
-    path("drills/<str:pk>/answer/", drills.DrillAnswerApi.as_view(), name="drill-answer"),
+    path("drills/<rowid:pk>/audio/", drills.DrillAudioApi.as_view(), name="drill-audio"),
+    path("drills/<rowid:pk>/answer/", drills.DrillAnswerApi.as_view(), name="drill-answer"),
     path("lessons/", lessons.LessonListApi.as_view(), name="lessons"),
-    path("lessons/<str:pk>/", lessons.LessonDetailApi.as_view(), name="lesson"),
-    path("lessons/<str:pk>/complete/", lessons.LessonCompleteApi.as_view(), name="lesson-complete"),
+    path("lessons/<rowid:pk>/", lessons.LessonDetailApi.as_view(), name="lesson"),
+    path(
+        "lessons/<rowid:pk>/complete/", lessons.LessonCompleteApi.as_view(), name="lesson-complete"
+    ),
     path("feedback/vowel/", feedback.VowelFeedbackApi.as_view(), name="vowel-feedback"),
     path("feedback/word/", word_feedback.WordFeedbackApi.as_view(), name="word-feedback"),
     path("feedback/word/task/", word_feedback.WordTaskApi.as_view(), name="word-task"),
     path("feedback/word/model/", word_feedback.WordModelAudioApi.as_view(), name="word-model"),
     path(
-        "feedback/word/<str:pk>/", word_feedback.WordRecordingApi.as_view(), name="word-recording"
+        "feedback/word/<rowid:pk>/", word_feedback.WordRecordingApi.as_view(), name="word-recording"
     ),
     path(
-        "feedback/word/<str:pk>/audio/",
+        "feedback/word/<rowid:pk>/audio/",
         word_feedback.WordRecordingAudioApi.as_view(),
         name="word-recording-audio",
     ),
@@ -48,9 +50,11 @@ urlpatterns = [
         name="vowel-calibration",
     ),
     path("feedback/vowel/chart/", feedback.VowelChartApi.as_view(), name="vowel-chart"),
-    path("feedback/vowel/<str:pk>/", feedback.VowelRecordingApi.as_view(), name="vowel-recording"),
     path(
-        "feedback/vowel/<str:pk>/audio/",
+        "feedback/vowel/<rowid:pk>/", feedback.VowelRecordingApi.as_view(), name="vowel-recording"
+    ),
+    path(
+        "feedback/vowel/<rowid:pk>/audio/",
         feedback.VowelRecordingAudioApi.as_view(),
         name="vowel-recording-audio",
     ),

@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
 )
 from rest_framework import serializers
@@ -25,9 +26,11 @@ from rest_framework.response import Response
 from apps.core.api import (
     STORAGE_ERRORS,
     database_id,
+    row_id_parameter,
     storage_fault,
     upload_data,
 )
+from apps.core.converters import ROW_ID_SCHEMA
 from apps.core.recordings import RecordingRejected
 from apps.core.storage import StorageUnavailable
 from apps.core.throttles import ScopedWriteThrottle
@@ -59,6 +62,7 @@ class ModelUnavailable(APIException):
     default_code = "model_unavailable"
 
 
+@extend_schema_field(ROW_ID_SCHEMA)
 class PairIdField(serializers.CharField):
     """A minimal pair's id → the MinimalPair."""
 
@@ -202,9 +206,9 @@ class WordTaskApi(LearnerApi):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("pair", OpenApiTypes.INT),
+            row_id_parameter("pair"),
             OpenApiParameter("word", OpenApiTypes.INT, enum=[1, 2]),
-            OpenApiParameter("item", OpenApiTypes.STR),
+            row_id_parameter("item", description="An answered drill item's id."),
             ACCENT,
         ],
         responses={200: OutputSerializer, **learner_errors(400, 401)},
@@ -232,7 +236,7 @@ class WordModelAudioApi(LearnerApi):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("pair", OpenApiTypes.INT, required=True),
+            row_id_parameter("pair", required=True),
             OpenApiParameter("word", OpenApiTypes.INT, required=True, enum=[1, 2]),
             ACCENT,
         ],
