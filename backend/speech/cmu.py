@@ -18,7 +18,7 @@ A phrase (``to record``) is checked word by word.
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import product
 
 from speech.ipa import normalize_ipa, primary_stress_syllable, tokenize_ipa
@@ -145,6 +145,7 @@ class Verdict:
     dictionary_forms: tuple[str, ...]  # CMUdict's forms in PhatAm's IPA, for messages
 
 
+@lru_cache(maxsize=4096)  # a pure function of its text; seeding asks the same ones again
 def us_check(text: str, transcription: str) -> Verdict:
     """Compare the General American ``transcription`` of ``text`` with CMUdict.
 

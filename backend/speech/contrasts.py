@@ -30,6 +30,8 @@ difference (the pair's two phonemes):
 The rules are the same for British and American forms.
 """
 
+import functools
+
 from speech.ipa import CONSONANTS, VOWELS, normalize_ipa, primary_stress_syllable, tokenize_ipa
 
 KINDS = ("pair", "final_consonant", "cluster", "ending", "th", "sh_s", "length", "stress")
@@ -50,6 +52,7 @@ class NotThisKind(ContrastError):
     """The words are a fine minimal pair, but not of this kind (tree, free in a th drill)."""
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of its text; seeding asks the same again
 def pair_contrast(kind: str, first: str, second: str) -> tuple[str, str]:
     """The sound of each transcription that makes the difference, by the rule of ``kind``
     (see the module docstring).
