@@ -91,7 +91,9 @@ class LengthTests(unittest.TestCase):
         model = wordchecks.vowel_share(said("S'i:p", wpm=175), RATE)
         sheep = said("S'i:p", "en-us+f3", 140)
         first, last = wordchecks.analyse(sheep, RATE).vowels[0]
-        short = with_vowel_length(sheep, RATE, (first * 0.01, (last + 2) * 0.01), 0.55)
+        # Half its length. At 55 % the verdict sat on the threshold: eSpeak's noise, which
+        # depends on what the process said before, made it "ok" in 4 takes of 15.
+        short = with_vowel_length(sheep, RATE, (first * 0.01, (last + 2) * 0.01), 0.5)
         self.assertEqual(
             wordchecks.check_length(sheep, RATE, long=True, model_share=model).verdict, "ok"
         )
