@@ -10,10 +10,12 @@ BACKEND_DIR = Path(settings.BASE_DIR)
 
 
 def run_django(code: str, **env: str) -> subprocess.CompletedProcess:
+    """``code`` in a fresh process whose settings module is read with ``env`` (the settings
+    alone: what they refuse is refused when they are read, before any app is loaded)."""
     environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     environment.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        [sys.executable, "-c", f"from django.conf import settings; settings.DEBUG; {code}"],
         cwd=BACKEND_DIR,
         env=environment,
         capture_output=True,
