@@ -15,7 +15,7 @@ from apps.curriculum.audio.locks import LockUnavailable
 from apps.curriculum.audio.storage import StorageUnavailable
 from apps.curriculum.audio.synthesis import audio_generate
 from apps.curriculum.audio.voices import DrillVoice, drill_voices_for, engine_for
-from apps.curriculum.models import AudioSource, MinimalPair, SourceType
+from apps.curriculum.models import AudioSource, MinimalPair, Phoneme, SourceType
 from apps.curriculum.selectors import UnknownWord, example_word_get
 from speech.decoding import AudioRejected, decode_bytes
 from speech.rendering import Clip, drill_rendering
@@ -64,21 +64,19 @@ def _generated(phoneme, word: str, voice: DrillVoice) -> AudioSource | None:
         return None
 
 
-def word_clip(
-    pair: MinimalPair,
-    number: int,
-    *,
-    accent: str,
-    avoid: set[str] = frozenset(),
-    only: str = "",
-    rng: random.Random | None = None,
-) -> PlayedClip | None:
-    """Word ``number`` of ``pair`` in a voice chosen at random among those that can say it
-    (native recordings of the word, and the drills' pool: a stored file, pre-generated or
-    made on an earlier play, else one generated now), none of ``avoid``; with ``only``, that
-    voice or nothing. ``None`` when no voice can say it now. Two queries when the voice
-    chosen has a stored file."""
-    rng = rng or random.SystemRandom()
+@dataclass
+class _Choices:
+    """What can say word ``number`` of a pair now: the stored files by voice key (native
+    recordings, and earlier files of the pool's voices) and the pool's voices that can make
+    one. An item that plays a word twice reads them once."""
+
+    phoneme: Phoneme
+    word: str
+    stored: dict[str, AudioSource]
+    pool: dict[str, DrillVoice]
+
+
+def _choices(pair: MinimalPair, number: int, *, accent: str) -> _Choices | None:
     phoneme, word = _word(pair, number)
     try:
         word, _ = example_word_get(phoneme, word)
@@ -99,12 +97,38 @@ def word_clip(
     # A voice whose engine is known to be down now (edge-tts offline) plays only what it
     # stored before: nothing is looked up or locked to learn again that it fails.
     pool = {key: v for key, v in pool.items() if not engine_for(v.voice.engine).unavailable()}
+    return _Choices(phoneme, word, stored, pool)
+
+
+def word_clip(
+    pair: MinimalPair,
+    number: int,
+    *,
+    accent: str,
+    avoid: set[str] = frozenset(),
+    only: str = "",
+    rng: random.Random | None = None,
+    choices: _Choices | None = None,
+) -> PlayedClip | None:
+    """Word ``number`` of ``pair`` in a voice chosen at random among those that can say it
+    (native recordings of the word, and the drills' pool: a stored file, pre-generated or
+    made on an earlier play, else one generated now), none of ``avoid``; with ``only``, that
+    voice or nothing. ``None`` when no voice can say it now. Two queries when the voice
+    chosen has a stored file (none with ``choices`` already read for this word)."""
+    rng = rng or random.SystemRandom()
+    choices = choices or _choices(pair, number, accent=accent)
+    if choices is None:
+        return None
+    stored, pool = choices.stored, choices.pool
     keys = [key for key in {**stored, **pool} if key not in avoid and (not only or key == only)]
     rng.shuffle(keys)
     for key in keys:
-        source = stored.get(key) or _generated(phoneme, word, pool[key])
-        if source is not None:
-            return PlayedClip(source, number, key)
+        source = stored.get(key) or _generated(choices.phoneme, choices.word, pool[key])
+        if source is None:
+            pool.pop(key)  # not asked again for this item's sounds
+            continue
+        stored[key] = source  # the item's next sound in this voice finds it
+        return PlayedClip(source, number, key)
     return None
 
 
@@ -124,17 +148,25 @@ def item_clips(
     offline floor is three); with fewer, a voice repeats rather than the item being lost.
     ``None`` when no voice can say a word now."""
     rng = rng or random.SystemRandom()
-    answer = word_clip(pair, answer_word, accent=accent, avoid={last_voice}, rng=rng)
-    answer = answer or word_clip(pair, answer_word, accent=accent, rng=rng)
+    choices = _choices(pair, answer_word, accent=accent)
+    if choices is None:
+        return None
+    answer = word_clip(
+        pair, answer_word, accent=accent, avoid={last_voice}, rng=rng, choices=choices
+    )
+    answer = answer or word_clip(pair, answer_word, accent=accent, rng=rng, choices=choices)
     if answer is None:
         return None
     if odd_position is None:
         return [answer]
     clips = [answer]
+    other = _choices(pair, 3 - answer_word, accent=accent)
+    if other is None:
+        return None
     for _ in range(2):
         used = {clip.voice for clip in clips}
-        clip = word_clip(pair, 3 - answer_word, accent=accent, avoid=used, rng=rng)
-        clip = clip or word_clip(pair, 3 - answer_word, accent=accent, rng=rng)
+        clip = word_clip(pair, 3 - answer_word, accent=accent, avoid=used, rng=rng, choices=other)
+        clip = clip or word_clip(pair, 3 - answer_word, accent=accent, rng=rng, choices=other)
         if clip is None:
             return None
         clips.append(clip)

@@ -102,6 +102,15 @@ class ManyVoicesTests(ScoringTestCase):
         self.assertEqual(asked, {"espeak"})
 
     @override_settings(PHATAM_TTS_ENGINES=OFFLINE)
+    def test_a_three_sound_item_reads_what_can_say_each_word_once(self):
+        read = mock.patch("apps.practice.drill_audio._choices", wraps=drill_audio._choices)
+        with read as choices:
+            attempt = drill_start(self.learner, accent="en-US", lesson=self.lesson)
+        self.assertTrue(attempt.is_oddity)
+        words = sorted(call.args[1] for call in choices.call_args_list)
+        self.assertEqual(words, [1, 2])
+
+    @override_settings(PHATAM_TTS_ENGINES=OFFLINE)
     def test_a_lesson_item_plays_three_sounds_in_three_voices_the_odd_one_the_answer(self):
         for _ in range(10):
             attempt = drill_start(self.learner, accent="en-US", lesson=self.lesson)
