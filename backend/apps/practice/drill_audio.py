@@ -72,11 +72,13 @@ class _Choices:
 
     phoneme: Phoneme
     word: str
+    number: int
     stored: dict[str, AudioSource]
     pool: dict[str, DrillVoice]
 
 
 def _choices(pair: MinimalPair, number: int, *, accent: str) -> _Choices | None:
+    """Two queries (one when the word is an example word of its phoneme)."""
     phoneme, word = _word(pair, number)
     try:
         word, _ = example_word_get(phoneme, word)
@@ -95,9 +97,32 @@ def _choices(pair: MinimalPair, number: int, *, accent: str) -> _Choices | None:
             if key is not None:
                 stored.setdefault(key, source)
     # A voice whose engine is known to be down now (edge-tts offline) plays only what it
-    # stored before: nothing is looked up or locked to learn again that it fails.
-    pool = {key: v for key, v in pool.items() if not engine_for(v.voice.engine).unavailable()}
-    return _Choices(phoneme, word, stored, pool)
+    # stored before: nothing is looked up or locked to learn again that it fails. Each
+    # engine is asked once (edge-tts reads the shared cache).
+    down = {
+        name for name in {v.voice.engine for v in pool.values()} if engine_for(name).unavailable()
+    }
+    pool = {key: v for key, v in pool.items() if v.voice.engine not in down}
+    return _Choices(phoneme, word, number, stored, pool)
+
+
+def _pick(
+    choices: _Choices, *, avoid: set[str] = frozenset(), only: str = "", rng: random.Random
+) -> PlayedClip | None:
+    """The word of ``choices`` in a voice chosen at random, none of ``avoid``; with ``only``,
+    that voice or nothing. A file generated now is kept in ``choices`` for the item's next
+    sound, and a voice that failed is not asked again."""
+    stored, pool = choices.stored, choices.pool
+    keys = [key for key in {**stored, **pool} if key not in avoid and (not only or key == only)]
+    rng.shuffle(keys)
+    for key in keys:
+        source = stored.get(key) or _generated(choices.phoneme, choices.word, pool[key])
+        if source is None:
+            pool.pop(key)
+            continue
+        stored[key] = source
+        return PlayedClip(source, choices.number, key)
+    return None
 
 
 def word_clip(
@@ -108,28 +133,16 @@ def word_clip(
     avoid: set[str] = frozenset(),
     only: str = "",
     rng: random.Random | None = None,
-    choices: _Choices | None = None,
 ) -> PlayedClip | None:
     """Word ``number`` of ``pair`` in a voice chosen at random among those that can say it
     (native recordings of the word, and the drills' pool: a stored file, pre-generated or
     made on an earlier play, else one generated now), none of ``avoid``; with ``only``, that
     voice or nothing. ``None`` when no voice can say it now. Two queries when the voice
-    chosen has a stored file (none with ``choices`` already read for this word)."""
-    rng = rng or random.SystemRandom()
-    choices = choices or _choices(pair, number, accent=accent)
+    chosen has a stored file."""
+    choices = _choices(pair, number, accent=accent)
     if choices is None:
         return None
-    stored, pool = choices.stored, choices.pool
-    keys = [key for key in {**stored, **pool} if key not in avoid and (not only or key == only)]
-    rng.shuffle(keys)
-    for key in keys:
-        source = stored.get(key) or _generated(choices.phoneme, choices.word, pool[key])
-        if source is None:
-            pool.pop(key)  # not asked again for this item's sounds
-            continue
-        stored[key] = source  # the item's next sound in this voice finds it
-        return PlayedClip(source, number, key)
-    return None
+    return _pick(choices, avoid=avoid, only=only, rng=rng or random.SystemRandom())
 
 
 def item_clips(
@@ -146,15 +159,12 @@ def item_clips(
     different voice (the odd voice must tell nothing). The answer's voice is not
     ``last_voice``, and the voices differ, whenever enough voices can say the words (the
     offline floor is three); with fewer, a voice repeats rather than the item being lost.
-    ``None`` when no voice can say a word now."""
+    ``None`` when no voice can say a word now. What can say each word is read once."""
     rng = rng or random.SystemRandom()
     choices = _choices(pair, answer_word, accent=accent)
     if choices is None:
         return None
-    answer = word_clip(
-        pair, answer_word, accent=accent, avoid={last_voice}, rng=rng, choices=choices
-    )
-    answer = answer or word_clip(pair, answer_word, accent=accent, rng=rng, choices=choices)
+    answer = _pick(choices, avoid={last_voice}, rng=rng) or _pick(choices, rng=rng)
     if answer is None:
         return None
     if odd_position is None:
@@ -165,8 +175,7 @@ def item_clips(
         return None
     for _ in range(2):
         used = {clip.voice for clip in clips}
-        clip = word_clip(pair, 3 - answer_word, accent=accent, avoid=used, rng=rng, choices=other)
-        clip = clip or word_clip(pair, 3 - answer_word, accent=accent, rng=rng, choices=other)
+        clip = _pick(other, avoid=used, rng=rng) or _pick(other, rng=rng)
         if clip is None:
             return None
         clips.append(clip)

@@ -81,7 +81,7 @@ class EdgeTTSEngine(TTSEngine):
                 "edge-tts reads text and would say the symbol's name; it only says words",
                 retryable=False,
             )
-        reason = self._remembered(UNAVAILABLE_KEY)
+        reason = self.unavailable()
         if reason:
             raise TTSError(f"edge-tts unavailable (remembered): {reason}", retryable=True)
         probing = False
