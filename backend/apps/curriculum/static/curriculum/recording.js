@@ -67,5 +67,19 @@
     });
   }
 
-  window.PhatAmRecording = { toWav: toWav, capture: capture };
+  // Fetch `url` (a private recording: the session's cookie goes with it) and play it in the
+  // `player` element. Rejects when it cannot be fetched or played.
+  function playFetched(player, url) {
+    return fetch(url, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.blob();
+      })
+      .then(function (blob) {
+        player.src = URL.createObjectURL(blob);
+        return player.play();
+      });
+  }
+
+  window.PhatAmRecording = { toWav: toWav, capture: capture, playFetched: playFetched };
 })();

@@ -104,15 +104,7 @@
   }
 
   function playUrl(url) {
-    fetch(url, { credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) throw new Error();
-        return response.blob();
-      })
-      .then(function (blob) {
-        player.src = URL.createObjectURL(blob);
-        return player.play();
-      })
+    window.PhatAmRecording.playFetched(player, url)
       .catch(function () { tell("Không phát được âm thanh."); });
   }
 

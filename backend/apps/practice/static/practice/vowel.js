@@ -202,15 +202,7 @@
   }
 
   function playRecording(url) {
-    fetch(url, { credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) throw new Error();
-        return response.blob();
-      })
-      .then(function (blob) {
-        player.src = URL.createObjectURL(blob);
-        return player.play();
-      })
+    window.PhatAmRecording.playFetched(player, url)
       .catch(function () { tell("Không phát được bản ghi (có thể đã hết hạn)."); });
   }
 
