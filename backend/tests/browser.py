@@ -3,6 +3,8 @@ live server. Tests are skipped, with the reason, where Chromium or Playwright is
 `.ci/run` installs Chromium where it can (scripts/install-chromium.sh: it warns, and CI goes
 on, where it cannot)."""
 
+import asyncio
+import atexit
 import os
 import time
 import unittest
@@ -84,6 +86,54 @@ class OneRequestAtATime(LiveServerThread):
         )
 
 
+class _Chromium:
+    """One Playwright driver and one Chromium per test process, shared by the browser test
+    classes: starting both costs about 0.6 s of CPU, which every class paid before.
+
+    Playwright's sync API leaves its event loop marked as running in this thread between
+    calls, and Django's async-safety check would take every ORM call for async code. The
+    mark is put back for the browser classes (which also allow the ORM calls, see
+    BrowserTestCase.setUpClass) and taken away between them, so that other tests in the
+    process run as without Playwright. Nothing calls Playwright while the mark is away: its
+    driver waits, and the next call resumes the loop where it stopped."""
+
+    playwright = None
+    loop = None
+    browser = None
+
+    @classmethod
+    def acquire(cls):
+        if cls.playwright is None:
+            cls.playwright = sync_playwright().start()
+            cls.loop = asyncio.get_running_loop()
+            atexit.register(cls.stop)
+        else:
+            asyncio._set_running_loop(cls.loop)
+        if cls.browser is None or not cls.browser.is_connected():
+            cls.browser = cls.launch()
+        return cls.playwright, cls.browser
+
+    @classmethod
+    def launch(cls, *extra_args: str):
+        return cls.playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=[*LAUNCH_ARGS, *extra_args]
+        )
+
+    @staticmethod
+    def release() -> None:
+        asyncio._set_running_loop(None)
+
+    @classmethod
+    def stop(cls) -> None:
+        asyncio._set_running_loop(cls.loop)
+        try:
+            if cls.browser is not None and cls.browser.is_connected():
+                cls.browser.close()
+            cls.playwright.stop()
+        finally:
+            asyncio._set_running_loop(None)
+
+
 @unittest.skipUnless(
     os.access(CHROMIUM, os.X_OK), f"no Chromium at {CHROMIUM} (scripts/install-chromium.sh)"
 )
@@ -102,18 +152,18 @@ class BrowserTestCase(TempMediaMixin, StaticLiveServerTestCase):
         # Only for these classes: the variable must not leak into other tests' processes.
         cls._async_unsafe = mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"})
         cls._async_unsafe.start()
+        cls.addClassCleanup(cls._async_unsafe.stop)
+        cls.addClassCleanup(_Chromium.release)
+        cls.playwright, cls.browser = _Chromium.acquire()
         super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
-        )
 
     @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        cls._async_unsafe.stop()
+    def launch_browser(cls, *extra_args: str):
+        """A Chromium of this class's own (with ``extra_args``, e.g. a fake microphone),
+        closed after the class; the shared one is left as it is."""
+        browser = _Chromium.launch(*extra_args)
+        cls.addClassCleanup(browser.close)
+        return browser
 
     def setUp(self):
         super().setUp()

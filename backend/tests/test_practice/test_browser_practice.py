@@ -22,8 +22,6 @@ from apps.practice.models import (
 from apps.practice.onboarding import PLACEMENT_ITEMS
 from tests.browser import (
     AXE_JS,
-    CHROMIUM,
-    LAUNCH_ARGS,
     BrowserTestCase,
     OneRequestAtATime,
     serious_axe_violations,
@@ -267,16 +265,10 @@ class VowelRecorderTests(LearnerBrowserTestCase):
         cls._wav_dir = tempfile.TemporaryDirectory(prefix="phatam-mic-")
         wav = Path(cls._wav_dir.name) / "long-i.wav"
         wav.write_bytes(espeak_vowel_wav("iː", accent="en-US", repeat=6))
-        cls.browser.close()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                *LAUNCH_ARGS,
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-audio-capture={wav}",
-            ],
+        cls.browser = cls.launch_browser(
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}",
         )
 
     @classmethod
@@ -347,21 +339,14 @@ class WordRecorderTests(LearnerBrowserTestCase):
             take = np.concatenate([silence, samples, np.zeros(int(2.5 * rate))])
             wav = Path(cls._wav_dir.name) / f"{name}.wav"
             wav.write_bytes(wav_bytes(take, rate))
-            cls.browsers[name] = cls.playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                headless=True,
-                args=[
-                    *LAUNCH_ARGS,
-                    "--use-fake-ui-for-media-stream",
-                    "--use-fake-device-for-media-stream",
-                    f"--use-file-for-fake-audio-capture={wav}",
-                ],
+            cls.browsers[name] = cls.launch_browser(
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={wav}",
             )
 
     @classmethod
     def tearDownClass(cls):
-        for browser in cls.browsers.values():
-            browser.close()
         super().tearDownClass()
         cls._wav_dir.cleanup()
 

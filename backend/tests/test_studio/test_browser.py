@@ -19,7 +19,7 @@ from apps.curriculum.models import AudioSource, Phoneme
 from speech.decoding import decode_bytes
 from speech.editing import wav_bytes
 from tests.audio_fixtures import MALE_US, vowel_mp3
-from tests.browser import CHROMIUM, LAUNCH_ARGS, BrowserTestCase
+from tests.browser import BrowserTestCase
 
 PASSWORD = "a-long-test-password"
 RECORD_SECONDS = 1.6
@@ -44,16 +44,10 @@ class StudioInBrowserTests(BrowserTestCase):
         microphone = cls.workdir / "long-i.wav"
         fake_microphone_wav(microphone)
         # The shared browser has no microphone: this class gets one of its own.
-        cls.browser.close()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                *LAUNCH_ARGS,
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-audio-capture={microphone}",
-            ],
+        cls.browser = cls.launch_browser(
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={microphone}",
         )
 
     @classmethod
