@@ -1,11 +1,9 @@
 import copy
 import re
 import tempfile
-from io import StringIO
 from pathlib import Path
 
-import yaml
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.test import TestCase
 
 from apps.curriculum.content import DEFAULT_CURRICULUM_FILE, curriculum_read
@@ -17,17 +15,11 @@ from apps.curriculum.models import (
     PronunciationLessonPhoneme,
 )
 from speech.ipa import contains_phoneme, normalize_ipa
+from tests.test_curriculum_content.seeding import seed, write_yaml
 
 VIETNAMESE_DIACRITICS = re.compile(
     r"[ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]"
 )
-
-
-def seed(path: Path | None = None) -> str:
-    out = StringIO()
-    args = ["--file", str(path)] if path else []
-    call_command("seed_curriculum", *args, stdout=out)
-    return out.getvalue()
 
 
 class SeedRealCurriculumTests(TestCase):
@@ -125,14 +117,6 @@ class SeedRealCurriculumTests(TestCase):
         self.assertEqual(
             [link.phoneme.ipa_symbol for link in links], [normalize_ipa(lesson["phonemes"][0])]
         )
-
-
-def write_yaml(test: TestCase, data: dict) -> Path:
-    directory = tempfile.TemporaryDirectory()
-    test.addCleanup(directory.cleanup)
-    path = Path(directory.name) / "curriculum.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 class SeedRejectsBadFilesTests(TestCase):
