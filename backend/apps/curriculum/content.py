@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 from django.db import models, transaction
 
+from apps.curriculum.api.cache import payloads_invalidate
 from apps.curriculum.models import (
     Dialect,
     MinimalPair,
@@ -607,25 +608,29 @@ def _drill_pairs(
 class _Rows:
     """One model's rows, read in one query and found by their natural key (``key``: field
     names; a foreign key is matched by its id). Seeding looks each row of the file up here
-    instead of asking the database once a row."""
+    instead of asking the database once a row, and inserts the new rows together
+    (:meth:`insert_new`)."""
 
     def __init__(self, model: type[models.Model], *key: str):
         self.model = model
         self.key = key
         attnames = [model._meta.get_field(name).attname for name in key]
         self.rows = {tuple(getattr(obj, a) for a in attnames): obj for obj in model.objects.all()}
+        self.new: list[models.Model] = []
+        self.inserted = 0
 
     def _key(self, lookup: dict) -> tuple:
         values = (lookup[name] for name in self.key)
         return tuple(v.pk if isinstance(v, models.Model) else v for v in values)
 
     def upsert(self, lookup: dict, values: dict) -> tuple[models.Model, str]:
-        """Create or update one row; save only when a value differs (so twice changes
-        nothing)."""
+        """Update one row, saving only when a value differs (so twice changes nothing); or
+        make it, unsaved until :meth:`insert_new`."""
         obj = self.rows.get(self._key(lookup))
         if obj is None:
-            obj = self.model.objects.create(**lookup, **values)
+            obj = self.model(**lookup, **values)
             self.rows[self._key(lookup)] = obj
+            self.new.append(obj)
             return obj, "created"
         changed = [name for name, value in values.items() if getattr(obj, name) != value]
         if not changed:
@@ -636,6 +641,15 @@ class _Rows:
         update_fields = [*changed, *(["updated_at"] if hasattr(obj, "updated_at") else [])]
         obj.save(update_fields=update_fields)
         return obj, "updated"
+
+    def insert_new(self) -> None:
+        """Insert the rows :meth:`upsert` made, in one query; they get their ids. Like
+        ``create()`` for a row of the file (no ``full_clean``: the file was validated), but
+        without ``post_save``: :func:`curriculum_load` tells the chart's cache once."""
+        if self.new:
+            self.model.objects.bulk_create(self.new)
+            self.inserted += len(self.new)
+            self.new = []
 
 
 def _links_by_lesson(through: type[models.Model]) -> dict[int, list[models.Model]]:
@@ -701,6 +715,7 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
         )
         categories[category.category_type] = category
         report.categories.add(outcome)
+    category_rows.insert_new()
 
     phonemes = {}
     phoneme_rows = _Rows(Phoneme, "ipa_symbol")
@@ -726,7 +741,11 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
         )
         phonemes[symbol] = phoneme
         report.phonemes.add(outcome)
+    phoneme_rows.insert_new()
+    for item in data["phonemes"]:
+        phoneme = phonemes[normalize_ipa(item["ipa"])]
         _sync_tips(phoneme, item.get("tips") or [], tip_rows, report.tips)
+    tip_rows.insert_new()
 
     pairs = {}
     pair_rows = _Rows(MinimalPair, "phoneme_1", "phoneme_2", "word_1", "word_2")
@@ -752,6 +771,7 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
         )
         pairs[(pair.word_1, pair.word_2)] = pair
         report.minimal_pairs.add(outcome)
+    pair_rows.insert_new()
     report.pairs_not_in_file = MinimalPair.objects.exclude(
         pk__in=[pair.pk for pair in pairs.values()]
     ).count()
@@ -759,6 +779,7 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
     lesson_rows = _Rows(PronunciationLesson, "slug")
     phoneme_links = _links_by_lesson(PronunciationLessonPhoneme)
     pair_links = _links_by_lesson(PronunciationLessonPair)
+    lessons = []
     for item in data.get("lessons") or []:
         lesson, outcome = lesson_rows.upsert(
             {"slug": item["slug"].strip()},
@@ -771,6 +792,9 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
                 "trains_vi": (item.get("trains_vi") or "").strip(),
             },
         )
+        lessons.append((item, lesson, outcome))
+    lesson_rows.insert_new()
+    for item, lesson, outcome in lessons:
         links_changed = _sync_positions(
             PronunciationLessonPhoneme,
             lesson,
@@ -788,4 +812,6 @@ def curriculum_load(data: dict[str, Any]) -> LoadReport:
         if outcome == "unchanged" and links_changed:
             outcome = "updated"
         report.lessons.add(outcome)
+    if category_rows.inserted or phoneme_rows.inserted or pair_rows.inserted:
+        payloads_invalidate()  # what post_save would have done for the inserted rows
     return report

@@ -2,9 +2,11 @@
 change of a phoneme, an audio source or a pin is what the next request gets."""
 
 from datetime import timedelta
+from io import StringIO
 from unittest import mock
 
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -131,6 +133,17 @@ class InvalidationTests(PayloadTestCase):
         self.assertEqual(len(timeouts), 1)
         self.assertLessEqual(timeouts[0], 90)
         self.assertGreater(timeouts[0], 60)
+
+
+class SeedingTests(TestCase):
+    def test_phonemes_the_curriculum_file_adds_are_in_the_next_payload(self):
+        cache.clear()
+        self.addCleanup(cache.clear)
+        self.assertEqual(self.client.get(LIST).json(), [])
+
+        call_command("seed_curriculum", stdout=StringIO())
+
+        self.assertEqual(len(self.client.get(LIST).json()), 44)
 
 
 class DeadCacheTests(PayloadTestCase):
