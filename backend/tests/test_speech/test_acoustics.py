@@ -1,6 +1,7 @@
 """The one acoustic check: does a recording sound like the vowel it claims to be?"""
 
 import numpy as np
+import parselmouth
 import pytest
 
 from speech import acoustics
@@ -74,3 +75,16 @@ def test_only_vowels_can_be_verified():
     measurement = acoustics.Measurement(300, 2200, (300, 2200), (300, 2200))
     with pytest.raises(ValueError, match="not a vowel"):
         acoustics.verify("s", measurement, accent="en-GB")
+
+
+@pytest.mark.parametrize("symbol", ["iː", "ɑː", "aɪ"])
+def test_silence_around_a_vowel_does_not_change_its_measurement(symbol):
+    # A learner's take is mostly silence; formants are measured near the voiced frames only.
+    info = decode_bytes(vowel_mp3(symbol, MALE_US))
+    silence = np.zeros(int(2.5 * info.sample_rate))
+    alone = acoustics.measure(parselmouth.Sound(info.samples.astype(np.float64), info.sample_rate))
+    in_a_take = acoustics.measure(
+        parselmouth.Sound(np.concatenate([silence, info.samples, silence]), info.sample_rate)
+    )
+    for name in ("f1", "f2", "start", "end", "f3"):
+        assert np.allclose(getattr(in_a_take, name), getattr(alone, name), rtol=0.005), name
