@@ -5,6 +5,7 @@ on, where it cannot)."""
 
 import asyncio
 import atexit
+import contextlib
 import os
 import time
 import unittest
@@ -125,11 +126,14 @@ class _Chromium:
 
     @classmethod
     def stop(cls) -> None:
+        """At the process's exit: close Chromium and the driver (which exit on their own
+        when this process is gone, so a failure here is of no consequence)."""
         asyncio._set_running_loop(cls.loop)
         try:
-            if cls.browser is not None and cls.browser.is_connected():
-                cls.browser.close()
-            cls.playwright.stop()
+            with contextlib.suppress(Exception):
+                if cls.browser is not None and cls.browser.is_connected():
+                    cls.browser.close()
+                cls.playwright.stop()
         finally:
             asyncio._set_running_loop(None)
 
