@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db import models, transaction
+from django.db import connections, models, transaction
 
 from apps.curriculum.api.cache import payloads_invalidate
 from apps.curriculum.models import (
@@ -646,10 +646,15 @@ class _Rows:
         """Insert the rows :meth:`upsert` made, in one query; they get their ids. Like
         ``create()`` for a row of the file (no ``full_clean``: the file was validated), but
         without ``post_save``: :func:`curriculum_load` tells the chart's cache once."""
-        if self.new:
+        if not self.new:
+            return
+        if connections[self.model.objects.db].features.can_return_rows_from_bulk_insert:
             self.model.objects.bulk_create(self.new)
-            self.inserted += len(self.new)
-            self.new = []
+        else:  # the rows need their ids (MySQL, SQLite before 3.35): one INSERT each
+            for obj in self.new:
+                obj.save(force_insert=True)
+        self.inserted += len(self.new)
+        self.new = []
 
 
 def _links_by_lesson(through: type[models.Model]) -> dict[int, list[models.Model]]:

@@ -2,8 +2,10 @@ import copy
 import re
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.core.management import CommandError
+from django.db import connection
 from django.test import TestCase
 
 from apps.curriculum.content import DEFAULT_CURRICULUM_FILE, curriculum_read
@@ -12,6 +14,7 @@ from apps.curriculum.models import (
     Phoneme,
     PhonemeCategory,
     PronunciationLesson,
+    PronunciationLessonPair,
     PronunciationLessonPhoneme,
 )
 from speech.ipa import contains_phoneme, normalize_ipa
@@ -117,6 +120,21 @@ class SeedRealCurriculumTests(TestCase):
         self.assertEqual(
             [link.phoneme.ipa_symbol for link in links], [normalize_ipa(lesson["phonemes"][0])]
         )
+
+
+class SeedWithoutIdsFromBulkInsertsTests(TestCase):
+    def test_a_database_that_returns_no_ids_from_a_bulk_insert_is_seeded_row_by_row(self):
+        # MySQL and SQLite before 3.35 do not return the ids of rows inserted together.
+        features = type(connection.features)
+        with mock.patch.object(features, "can_return_rows_from_bulk_insert", False):
+            output = seed()
+        self.assertIn("Phonemes:       44 created", output)
+        self.assertEqual(PronunciationLessonPair.objects.count(), self.real_links())
+        self.assertIn("44 unchanged", seed())
+
+    def real_links(self) -> int:
+        lessons = curriculum_read(DEFAULT_CURRICULUM_FILE).get("lessons") or []
+        return sum(len(lesson.get("minimal_pairs") or []) for lesson in lessons)
 
 
 class SeedRejectsBadFilesTests(TestCase):
