@@ -104,15 +104,35 @@ class _Chromium:
 
     @classmethod
     def acquire(cls):
+        if cls.playwright is not None:
+            asyncio._set_running_loop(cls.loop)
+            if not cls._answers():
+                cls._discard()
         if cls.playwright is None:
             cls.playwright = sync_playwright().start()
             cls.loop = asyncio.get_running_loop()
-            atexit.register(cls.stop)
-        else:
-            asyncio._set_running_loop(cls.loop)
         if cls.browser is None or not cls.browser.is_connected():
             cls.browser = cls.launch()
         return cls.playwright, cls.browser
+
+    @classmethod
+    def _answers(cls) -> bool:
+        """Whether the driver and the browser still answer (a round trip of about 10 ms):
+        ``is_connected()`` learns of a crash only when Playwright's loop runs."""
+        try:
+            if cls.browser is not None:
+                cls.browser.new_context().close()
+            return True
+        except Exception:
+            return False
+
+    @classmethod
+    def _discard(cls) -> None:
+        """Forget a driver or browser that died; the next class starts new ones."""
+        with contextlib.suppress(Exception):
+            cls.playwright.stop()
+        asyncio._set_running_loop(None)
+        cls.playwright = cls.loop = cls.browser = None
 
     @classmethod
     def launch(cls, *extra_args: str):
@@ -120,14 +140,22 @@ class _Chromium:
             executable_path=CHROMIUM, headless=True, args=[*LAUNCH_ARGS, *extra_args]
         )
 
-    @staticmethod
-    def release() -> None:
+    @classmethod
+    def release(cls) -> None:
+        """After a class: close what its tests left open in the shared browser (a test that
+        failed before closing a second context), then take the loop's mark away."""
+        if cls.browser is not None:
+            with contextlib.suppress(Exception):
+                for context in cls.browser.contexts:
+                    context.close()
         asyncio._set_running_loop(None)
 
     @classmethod
     def stop(cls) -> None:
         """At the process's exit: close Chromium and the driver (which exit on their own
         when this process is gone, so a failure here is of no consequence)."""
+        if cls.playwright is None:
+            return
         asyncio._set_running_loop(cls.loop)
         try:
             with contextlib.suppress(Exception):
@@ -136,6 +164,9 @@ class _Chromium:
                 cls.playwright.stop()
         finally:
             asyncio._set_running_loop(None)
+
+
+atexit.register(_Chromium.stop)
 
 
 @unittest.skipUnless(
