@@ -2,6 +2,7 @@
 keyboard, progress that changes, the vowel recorder with a fake microphone fed by eSpeak, what
 the page says when the microphone is refused or missing; axe-core on every page."""
 
+import re
 import tempfile
 import unittest
 from io import StringIO
@@ -287,11 +288,18 @@ class VowelRecorderTests(LearnerBrowserTestCase):
         self.page.wait_for_selector("#vowel-chart .target-region")
         self.assert_accessible("the vowel recorder")
 
+        # The point comes with the result, not when the history has reloaded: that waits.
+        history = re.compile(r"/api/feedback/vowel/\?phoneme=")
+        held = []
+        self.page.route(history, lambda route: held.append(route))
         self.page.click("#record")
         self.page.wait_for_selector('#recorder[data-state="done"]', timeout=30_000)
 
         point = self.page.locator("#vowel-chart .learner-point")
         self.assertEqual(point.count(), 1)
+        for route in held:
+            route.continue_()
+        self.page.unroute(history)
         recording = VowelRecording.objects.get(user__username="hoa")
         self.assertEqual(recording.phoneme, long_i)
         self.assertAlmostEqual(float(point.get_attribute("data-f1")), recording.f1, places=0)

@@ -285,6 +285,7 @@
           if (radio) radio.checked = true;
         }
         showResult(answer.body);
+        draw(); // the point now, not when the history has reloaded
         tell("Xong: điểm “Bạn” trên biểu đồ là nguyên âm vừa ghi.");
         return loadHistory();
       })
