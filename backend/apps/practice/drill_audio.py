@@ -200,8 +200,11 @@ def item_rendering(
     for pk, number, voice in clips:
         source = sources.get(pk)
         if source is None or not source.audio_file or not source.is_playable():
-            again = word_clip(pair, number, accent=accent, only=voice) or word_clip(
-                pair, number, accent=accent, avoid={v for _, _, v in played}
+            choices = _choices(pair, number, accent=accent)
+            rng = random.SystemRandom()
+            again = choices and (
+                _pick(choices, only=voice, rng=rng)
+                or _pick(choices, avoid={v for _, _, v in played}, rng=rng)
             )
             if again is None:
                 raise RenderingUnavailable(f"pair {pair.pk} word {number}")
