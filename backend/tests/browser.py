@@ -113,7 +113,7 @@ class _Chromium:
             cls.loop = asyncio.get_running_loop()
         if cls.browser is None or not cls.browser.is_connected():
             cls.browser = cls.launch()
-        return cls.playwright, cls.browser
+        return cls.browser
 
     @classmethod
     def _answers(cls) -> bool:
@@ -189,7 +189,7 @@ class BrowserTestCase(TempMediaMixin, StaticLiveServerTestCase):
         cls._async_unsafe.start()
         cls.addClassCleanup(cls._async_unsafe.stop)
         cls.addClassCleanup(_Chromium.release)
-        cls.playwright, cls.browser = _Chromium.acquire()
+        cls.browser = _Chromium.acquire()
         super().setUpClass()
 
     @classmethod
