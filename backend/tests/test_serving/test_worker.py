@@ -51,6 +51,11 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+@unittest.skipUnless(
+    BROKER and connection.vendor == "postgresql",
+    "a real worker needs PostgreSQL and Redis (PHATAM_TEST_CELERY_BROKER): .ci/run",
+)
+@override_settings(CELERY_BROKER_URL=BROKER)
 class WorkerTestCase(TempMediaMixin, TransactionTestCase):
     """Each class: the test's Redis database emptied, Celery's broker pointed at it, and a
     work folder with the synthesis log; :meth:`worker_start` starts a worker there."""
@@ -137,11 +142,6 @@ def worker_stop(worker: subprocess.Popen) -> None:
         worker.wait()
 
 
-@unittest.skipUnless(
-    BROKER and connection.vendor == "postgresql",
-    "a real worker needs PostgreSQL and Redis (PHATAM_TEST_CELERY_BROKER): .ci/run",
-)
-@override_settings(CELERY_BROKER_URL=BROKER)
 class CeleryWorkerTests(WorkerTestCase):
     @classmethod
     def setUpClass(cls):
@@ -233,11 +233,7 @@ class CeleryWorkerTests(WorkerTestCase):
         self.assertEqual(len({line.split()[0] for line in self.syntheses()}), 2)  # both processes
 
 
-@unittest.skipUnless(
-    BROKER and connection.vendor == "postgresql",
-    "a real worker needs PostgreSQL and Redis (PHATAM_TEST_CELERY_BROKER): .ci/run",
-)
-@override_settings(CELERY_BROKER_URL=BROKER, PHATAM_JOBS_WAIT_MS=0)
+@override_settings(PHATAM_JOBS_WAIT_MS=0)
 class WholeWorkerKilledTests(WorkerTestCase):
     """A worker machine that dies (main process and pool at once, the process group): no pool
     process is left to report the job lost, so it waits in Redis, unacknowledged
